@@ -1,0 +1,122 @@
+"""The command line's one boundary: consoles, progress bars, logging, and errors to messages."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from accord.errors import AccordError
+
+console = Console()
+err_console = Console(stderr=True)
+LOG_PATH = Path(tempfile.gettempdir()) / "accord-error.log"
+
+
+@dataclass
+class CliState:
+    store: Path
+    quiet: bool = False
+    verbose: bool = False
+    debug: bool = False
+
+
+def state(ctx: typer.Context) -> CliState:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliState):  # a command invoked without the root callback
+        obj = CliState(Path(os.environ.get("ACCORD_STORE", "accord.db")))
+        ctx.find_root().obj = obj
+    return obj
+
+
+def configure_logging(verbose: bool, debug: bool) -> None:
+    from rich.logging import RichHandler
+
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(
+        level=level,
+        format="%(message)s",
+        handlers=[RichHandler(console=err_console, show_path=False)],
+        force=True,
+    )
+
+
+class AccordGroup(TyperGroup):
+    """Turns library errors into one red line (exit 1) and bugs into a short note plus a log."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):
+            raise
+        except AccordError as exc:
+            print_error(exc)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            err_console.print("[red]Interrupted.[/red]")
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            debug = isinstance(ctx.obj, CliState) and ctx.obj.debug
+            if debug:
+                raise
+            LOG_PATH.write_text(traceback.format_exc(), encoding="utf-8")
+            err_console.print(
+                f"[red]Unexpected error (a bug in Accord):[/red] {type(exc).__name__}: {exc}. "
+                f"Details: {LOG_PATH}",
+                markup=True,
+                highlight=False,
+            )
+            raise typer.Exit(1) from None
+
+
+def print_error(exc: AccordError) -> None:
+    err_console.print(f"[bold red]Error:[/bold red] {escape(exc.message)}", highlight=False)
+    if exc.hint:
+        err_console.print(f"[dim]Hint: {escape(exc.hint)}[/dim]", highlight=False)
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
+@contextmanager
+def progress_bar(description: str, quiet: bool) -> Iterator[Any]:
+    """Yields ``update(done, total, label)``; draws nothing when quiet or not on a terminal."""
+    if quiet or not err_console.is_terminal:
+        yield lambda *args, **kwargs: None
+        return
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[label]}", style="dim"),
+        console=err_console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(description, total=None, label="")
+
+        def update(done: int, total: int | None, label: str = "") -> None:
+            progress.update(task, completed=done, total=total, label=label[:40])
+
+        yield update
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")

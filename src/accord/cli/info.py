@@ -1,0 +1,90 @@
+"""accord info: what the store holds."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from accord.cli._console import console, escape, print_json, state
+
+SHOWN_GROUPS = {
+    "institution": "Institution",
+    "family": "Family",
+    "year": "Year",
+    "document_type": "Type",
+    "language": "Language",
+}
+
+
+def info(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
+) -> None:
+    """Describe the corpus: documents, passages and words by institution, family, year, type
+    and language; skipped files; near-duplicates.
+
+    Example:
+        accord info --json
+    """
+    import accord
+
+    summary = accord.info(state(ctx).store)
+    if as_json:
+        print_json(summary)
+        return
+    render_summary(summary)
+
+
+def render_summary(summary: dict) -> None:
+    console.print(
+        f"[bold]{summary['documents']}[/bold] documents, [bold]{summary['passages']:,}[/bold] "
+        f"passages, [bold]{summary['words']:,}[/bold] words from "
+        f"[bold]{summary['institutions']}[/bold] institutions  [dim]corpus "
+        f"{summary['corpus_digest'][:12]}[/dim]"
+    )
+    for key, label in SHOWN_GROUPS.items():
+        table = Table(label, "Documents", "Passages", "Words", title_justify="left")
+        for row in summary["by"][key]:
+            table.add_row(
+                escape(str(row["value"])),
+                str(row["documents"]),
+                f"{row['passages']:,}",
+                f"{row['words']:,}",
+            )
+        console.print(table)
+    if summary["skipped"]:
+        table = Table(
+            "File", "Stage", "Reason", "Message", title="Skipped files", title_justify="left"
+        )
+        for item in summary["skipped"]:
+            table.add_row(
+                escape(item["source"]), item["stage"], item["reason"], escape(item["message"])
+            )
+        console.print(table)
+    if summary["near_duplicates"]:
+        table = Table(
+            "Document",
+            "Near-duplicate of",
+            "Shared shingles",
+            "Jaccard",
+            title="Near-duplicates (kept, flagged)",
+            title_justify="left",
+        )
+        for pair in summary["near_duplicates"]:
+            table.add_row(
+                escape(f"{pair['title_a']} ({pair['year_a']})"),
+                escape(f"{pair['title_b']} ({pair['year_b']})"),
+                f"{pair['containment']:.0%}",
+                f"{pair['jaccard']:.2f}",
+            )
+        console.print(table)
+    for key, label in (
+        ("unknown_organisations", "Organisations not in the registry"),
+        ("mixed_language", "Mixed-language documents"),
+    ):
+        if summary[key]:
+            console.print(f"[yellow]{label}:[/yellow] " + escape("; ".join(summary[key])))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(info)

@@ -1,0 +1,202 @@
+"""Read a corpus manifest (CSV or YAML): one row per document, row numbers kept for errors.
+
+Columns: ``path`` (relative to the manifest) or ``url``, ``organisation``, ``title``, ``year``;
+optional ``id``, ``document_type``, ``language``; any other column is kept as metadata.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from accord.errors import ManifestError
+from accord.ingestion.readers.text import decode_text
+from accord.model.provenance import Skipped
+
+KNOWN_COLUMNS = ("id", "path", "url", "organisation", "title", "year", "document_type", "language")
+# Spelling variants people use for the same column.
+COLUMN_ALIASES = {
+    "organization": "organisation",
+    "org": "organisation",
+    "publisher": "organisation",
+    "file": "path",
+    "filename": "path",
+    "type": "document_type",
+    "doc_type": "document_type",
+    "lang": "language",
+}
+FILE_COLUMNS_HINT = "path"
+_YEAR = re.compile(r"^\s*(\d{4})(?:\.0)?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRow:
+    row: int  # as a spreadsheet shows it: the header is row 1 (CSV) / item number (YAML)
+    file: Path | None
+    url: str | None
+    organisation: str
+    title: str | None
+    year: int | None
+    id: str | None = None
+    document_type: str | None = None
+    language: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    flags: tuple[str, ...] = ()
+    mentioned_files: tuple[Path, ...] = ()  # every file any file column names
+
+
+@dataclass
+class Manifest:
+    path: Path
+    rows: list[ManifestRow]
+    problems: list[Skipped]
+
+    def mentioned_files(self) -> set[Path]:
+        return {f for row in self.rows for f in row.mentioned_files}
+
+
+def read_manifest(path: str | Path, path_column: str = "path") -> Manifest:
+    """Parse a manifest; malformed rows become ``Skipped`` problems, not exceptions.
+
+    Raises:
+        ManifestError: the file cannot be read or lacks required columns.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ManifestError(f"Cannot read manifest {path}: {exc.strerror}.") from exc
+    records = _records(path, decode_text(data))
+    if not records:
+        raise ManifestError(f"{path}: the manifest has no rows.")
+    columns = set().union(*(r.keys() for r in records.values()))
+    _check_columns(path, columns, path_column)
+    rows, problems = [], []
+    for number, record in records.items():
+        try:
+            rows.append(_row(path, number, record, path_column))
+        except ValueError as exc:
+            problems.append(
+                Skipped(
+                    f"{path}#row{number}",
+                    "ingest",
+                    "bad-manifest-row",
+                    f"row {number}: {exc}",
+                    number,
+                )
+            )
+    return Manifest(path, rows, problems)
+
+
+def _records(path: Path, text: str) -> dict[int, dict[str, str]]:
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        return _yaml_records(path, text)
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        fieldnames = reader.fieldnames or []
+        records = {}
+        for record in reader:
+            if None in record:  # more cells than header columns
+                record["__extra__"] = ",".join(record.pop(None) or [])  # type: ignore[arg-type]
+            records[reader.line_num] = {
+                _column(k): (v or "").strip() for k, v in record.items() if k
+            }
+    except csv.Error as exc:
+        raise ManifestError(f"{path}: not a valid CSV file ({exc}).") from exc
+    if not fieldnames:
+        raise ManifestError(f"{path}: the manifest is empty.")
+    return records
+
+
+def _yaml_records(path: Path, text: str) -> dict[int, dict[str, str]]:
+    try:
+        loaded: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"{path}: not valid YAML ({exc}).") from exc
+    if isinstance(loaded, dict):
+        loaded = loaded.get("documents")
+    if not isinstance(loaded, list):
+        raise ManifestError(
+            f"{path}: expected a list of documents (or a 'documents:' key holding one)."
+        )
+    records = {}
+    for number, item in enumerate(loaded, start=1):
+        if not isinstance(item, dict):
+            item = {"__extra__": str(item)}
+        records[number] = {
+            _column(str(k)): "" if v is None else str(v).strip() for k, v in item.items()
+        }
+    return records
+
+
+def _column(name: str) -> str:
+    key = name.strip().lower().replace(" ", "_").lstrip("\ufeff")
+    return COLUMN_ALIASES.get(key, key)
+
+
+def _check_columns(path: Path, columns: set[str], path_column: str) -> None:
+    missing = [c for c in ("organisation", "title", "year") if c not in columns]
+    if path_column not in columns and "url" not in columns:
+        missing.insert(0, f"{path_column} (or url)")
+    if missing:
+        raise ManifestError(
+            f"{path}: missing column(s) {', '.join(missing)}.",
+            hint=f"Columns found: {', '.join(sorted(columns))}. "
+            "Use --path-column to name the file column.",
+        )
+
+
+def _row(manifest: Path, number: int, record: dict[str, str], path_column: str) -> ManifestRow:
+    if record.get("__extra__"):
+        raise ValueError("the row has more cells than the header has columns")
+    base = manifest.parent
+    flags: list[str] = []
+    file_value = record.get(path_column, "")
+    if not file_value and path_column != "path" and record.get("path"):
+        file_value = record["path"]
+        flags.append("file-column-fallback")
+    url = record.get("url") or None
+    if not file_value and not url:
+        raise ValueError(f"no file ('{path_column}') and no url")
+    organisation = record.get("organisation", "")
+    if not organisation:
+        raise ValueError("organisation is empty")
+    year = _year(record.get("year", ""))
+    title = record.get("title") or None
+    if title is None:
+        flags.append("title-inferred")
+    mentioned = tuple(
+        (base / value).resolve()
+        for key, value in record.items()
+        if value and (key == path_column or key == "path" or key.endswith("_path"))
+    )
+    meta = {k: v for k, v in record.items() if k not in KNOWN_COLUMNS and v}
+    return ManifestRow(
+        row=number,
+        file=(base / file_value).resolve() if file_value else None,
+        url=url,
+        organisation=organisation,
+        title=title,
+        year=year,
+        id=record.get("id") or None,
+        document_type=record.get("document_type") or None,
+        language=record.get("language") or None,
+        meta=meta,
+        flags=tuple(flags),
+        mentioned_files=mentioned,
+    )
+
+
+def _year(value: str) -> int | None:
+    if not value:
+        return None
+    match = _YEAR.match(value)
+    if not match or not 1900 <= int(match.group(1)) <= 2100:
+        raise ValueError(f"year '{value}' is not a year between 1900 and 2100")
+    return int(match.group(1))

@@ -1,0 +1,79 @@
+"""One file to clean pages and passages; runs inside a worker process (see pipeline.py)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from accord.errors import AccordError, IngestError, NoExtractableText, UnreadableFile
+from accord.ingestion.clean import CleaningStats, clean_pages
+from accord.ingestion.duplicates import shingle_sample
+from accord.ingestion.language import LanguageProfile, detect_language
+from accord.ingestion.readers import reader_for
+from accord.ingestion.segment import segment
+from accord.model.corpus import Page, Passage
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    document_id: str
+    sha256: str
+    format: str
+    file_title: str | None  # from the file's own metadata
+    pages: list[Page]
+    passages: list[Passage]
+    language: LanguageProfile
+    shingles: bytes
+    cleaning: CleaningStats
+
+
+def document_id_for(sha256: str) -> str:
+    return f"d-{sha256[:16]}"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def parse_file(path: str, fmt: str, max_words: int, min_words: int) -> ParsedFile:
+    """Read, clean and segment one file.
+
+    Raises:
+        IngestError: the file cannot be used; its ``reason`` says why.
+    """
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read the file ({exc.strerror}).") from exc
+    if not data:
+        raise IngestError("the file is empty.", reason="empty-file")
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        extracted = reader_for(fmt)(data)
+    except AccordError:
+        raise
+    except Exception as exc:  # a parser's own failure on a bad file is that file's problem
+        raise UnreadableFile(
+            f"the {fmt.upper()} parser failed: {type(exc).__name__}: {exc}", reason="parse-error"
+        ) from exc
+    pages, cleaning = clean_pages(extracted.pages, extracted.headings)
+    doc_id = document_id_for(sha)
+    text, page_records, passages = segment(pages, doc_id, max_words=max_words, min_words=min_words)
+    if not passages:
+        raise NoExtractableText("the file contains no text.", reason="no-text")
+    return ParsedFile(
+        document_id=doc_id,
+        sha256=sha,
+        format=extracted.format,
+        file_title=extracted.title,
+        pages=page_records,
+        passages=passages,
+        language=detect_language([p.text for p in passages]),
+        shingles=shingle_sample(text).tobytes(),
+        cleaning=cleaning,
+    )

@@ -1,0 +1,33 @@
+"""Schema versions: PRAGMA user_version N becomes N+1 by one function each."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from accord.errors import SchemaTooNew
+
+SCHEMA_VERSION = 1
+
+# MIGRATIONS[n] upgrades a store at version n to n + 1.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+def migrate(db: sqlite3.Connection, version: int, path: str) -> None:
+    """Upgrade the store in place, one version at a time, each step in its own transaction."""
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"{path} was written by a newer Accord (schema {version}, this one reads up to "
+            f"{SCHEMA_VERSION}).",
+            hint="Upgrade Accord: pip install -U accord.",
+        )
+    while version < SCHEMA_VERSION:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version={version + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        version += 1

@@ -1,0 +1,102 @@
+-- Accord store schema. PRAGMA user_version holds the schema version (see migrations.py).
+CREATE TABLE IF NOT EXISTS institutions (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    family TEXT NOT NULL,
+    is_known INTEGER NOT NULL DEFAULT 1
+);
+
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    is_current INTEGER NOT NULL DEFAULT 1,
+    institution_id TEXT NOT NULL REFERENCES institutions(id),
+    organisation TEXT NOT NULL,
+    title TEXT NOT NULL,
+    year INTEGER,
+    document_type TEXT,
+    language TEXT,
+    detected_language TEXT,
+    is_mixed_language INTEGER NOT NULL DEFAULT 0,
+    languages TEXT NOT NULL DEFAULT '{}',
+    source TEXT NOT NULL,
+    url TEXT,
+    format TEXT NOT NULL,
+    sha256 TEXT NOT NULL UNIQUE,
+    n_pages INTEGER NOT NULL,
+    n_passages INTEGER NOT NULL,
+    n_words INTEGER NOT NULL,
+    cleaning TEXT NOT NULL DEFAULT '{}',
+    flags TEXT NOT NULL DEFAULT '[]',
+    meta TEXT NOT NULL DEFAULT '{}',
+    shingles BLOB,
+    run_id TEXT,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_key ON documents(key);
+
+CREATE TABLE IF NOT EXISTS pages (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    number INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (document_id, number)
+);
+
+CREATE TABLE IF NOT EXISTS passages (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    page_start INTEGER NOT NULL,
+    page_end INTEGER NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    n_words INTEGER NOT NULL,
+    text_hash TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS passages_document ON passages(document_id, ordinal);
+CREATE INDEX IF NOT EXISTS passages_hash ON passages(text_hash);
+
+CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
+    text, content='passages', content_rowid='rowid',
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS passages_after_insert AFTER INSERT ON passages BEGIN
+    INSERT INTO passages_fts(rowid, text) VALUES (new.rowid, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS passages_after_delete AFTER DELETE ON passages BEGIN
+    INSERT INTO passages_fts(passages_fts, rowid, text) VALUES ('delete', old.rowid, old.text);
+END;
+
+CREATE TABLE IF NOT EXISTS near_duplicates (
+    document_a TEXT NOT NULL,
+    document_b TEXT NOT NULL,
+    containment REAL NOT NULL,
+    jaccard REAL NOT NULL,
+    PRIMARY KEY (document_a, document_b)
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    stage TEXT NOT NULL,
+    command TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,
+    accord_version TEXT NOT NULL,
+    stats TEXT NOT NULL DEFAULT '{}'
+);
+
+CREATE TABLE IF NOT EXISTS skipped (
+    source TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    message TEXT NOT NULL,
+    row INTEGER,
+    run_id TEXT,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (source, stage)
+);

@@ -1,0 +1,64 @@
+"""What users see at the command line: summaries, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from accord.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def test_ingest_summary_and_info_json(tmp_path, tiny_corpus):
+    db = str(tmp_path / "a.db")
+    result = invoke("--store", db, "ingest", str(tiny_corpus))
+    assert result.exit_code == 0, result.output
+    assert "5 documents" in result.output
+    info = json.loads(invoke("--store", db, "info", "--json").output)
+    assert info["documents"] == 5
+    assert {row["value"] for row in info["by"]["family"]} == {"UN system", "OECD"}
+    hits = json.loads(invoke("--store", db, "search", "qualified doctor", "--json").output)
+    assert hits[0]["citation"].startswith("World Health Organization")
+    assert "**doctor**" in hits[0]["snippet"]
+
+
+def test_nothing_ingested_is_an_error_without_traceback(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    result = invoke("--store", str(tmp_path / "a.db"), "ingest", str(tmp_path / "empty.txt"))
+    assert result.exit_code == 1
+    assert "Error: Nothing could be ingested: 1 file(s) skipped." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_strict_fails_on_any_skip(tmp_path, tiny_corpus):
+    (tiny_corpus / "notes.xlsx").write_bytes(b"x")
+    result = invoke("--store", str(tmp_path / "a.db"), "ingest", str(tiny_corpus), "--strict")
+    assert result.exit_code == 1
+    assert "unsupported-format" in result.output
+
+
+def test_missing_source_and_bad_arguments(tmp_path):
+    result = invoke("--store", str(tmp_path / "a.db"), "ingest", str(tmp_path / "nope"))
+    assert result.exit_code == 1
+    assert "Error: No such file or directory" in result.output
+    assert invoke("ingest", "--workers", "zero").exit_code == 2
+
+
+def test_search_without_store(tmp_path):
+    result = invoke("--store", str(tmp_path / "none.db"), "search", "health")
+    assert result.exit_code == 1
+    assert "No store at" in result.output and "accord ingest" in result.output
+
+
+def test_bad_year_range(tmp_path, tiny_corpus):
+    db = str(tmp_path / "a.db")
+    invoke("--store", db, "ingest", str(tiny_corpus))
+    result = invoke("--store", db, "search", "health", "--year", "soon")
+    assert result.exit_code == 1
+    assert "--year 'soon' is not a year" in result.output

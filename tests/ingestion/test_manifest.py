@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from accord.errors import ManifestError
+from accord.ingestion.manifest import read_manifest
+
+
+def test_missing_columns_are_named(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text("file_name,org\na.txt,OECD\n")
+    with pytest.raises(ManifestError, match=r"missing column\(s\) path \(or url\), title, year"):
+        read_manifest(path)
+
+
+def test_fallback_to_path_when_chosen_column_is_empty(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "path,original_path,organisation,title,year\n"
+        "t/a.txt,o/a.pdf,OECD,A,2020\nt/b.txt,,OECD,B,2021\n"
+    )
+    manifest = read_manifest(path, path_column="original_path")
+    assert [r.file.name for r in manifest.rows] == ["a.pdf", "b.txt"]
+    assert manifest.rows[1].flags == ("file-column-fallback",)
+    # Both file columns are known to the manifest, so neither file becomes an orphan.
+    assert {p.name for p in manifest.mentioned_files()} == {"a.txt", "a.pdf", "b.txt"}
+
+
+def test_malformed_rows_are_problems_with_row_numbers(tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "path,organisation,title,year\na.txt,OECD,A,2020\nb.txt,,B,2020\n"
+        "c.txt,OECD,C,MMXX\nd.txt,OECD,D,2020,extra\n"
+    )
+    manifest = read_manifest(path)
+    assert [r.file.name for r in manifest.rows] == ["a.txt"]
+    assert [p.message for p in manifest.problems] == [
+        "row 3: organisation is empty",
+        "row 4: year 'MMXX' is not a year between 1900 and 2100",
+        "row 5: the row has more cells than the header has columns",
+    ]

@@ -1,0 +1,78 @@
+"""The store: schema versions, round trips of any text, search with filters."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import accord
+from accord.errors import SchemaTooNew, StoreNotFound
+from accord.ingestion.segment import segment
+from accord.model.corpus import Document, Institution
+from accord.store.corpus_store import open_store
+from accord.store.migrations import SCHEMA_VERSION
+
+
+def test_new_store_has_schema_version_and_wal(tmp_path):
+    store = open_store(tmp_path / "s.db")
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert "0 documents" in repr(store)
+
+
+def test_store_from_newer_accord_is_refused(tmp_path):
+    path = tmp_path / "new.db"
+    open_store(path).close()
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(SchemaTooNew, match="newer Accord"):
+        open_store(path)
+
+
+def test_missing_store_is_reported_when_not_creating(tmp_path):
+    with pytest.raises(StoreNotFound, match="No store at"):
+        open_store(tmp_path / "absent.db", create=False)
+
+
+@given(st.text(min_size=1, max_size=300))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_unicode_text_round_trips(tmp_path_factory, text):
+    store = open_store(":memory:")
+    store.upsert_institution(Institution("x", "X", "other"))
+    _, pages, passages = segment([text], "d-1")
+    document = Document("d-1", "k", "x", "X", "T", 2020, None, None, "src", "txt", "sha")
+    store.add_document(
+        document,
+        pages,
+        passages,
+        languages={},
+        is_mixed_language=False,
+        detected_language=None,
+        shingles=None,
+        cleaning={},
+        run_id="r",
+    )
+    assert store.passages_of("d-1") == passages
+    assert [p.text for p in store.pages_of("d-1")] == [text]
+
+
+def test_search_ranks_and_filters(store, tiny_corpus):
+    accord.ingest(store, tiny_corpus)
+    hits = accord.search(store, "autonomous weapon")
+    assert hits and "autonomous" in hits[0].snippet
+    weapons = [h for h in hits if h.title == "Weapons debate"]
+    assert weapons[0].citation == "United Nations General Assembly, “Weapons debate” (2024), p. 1"
+    assert accord.search(store, "teachers", family="UN system", years="2023")
+    assert not accord.search(store, "teachers", years="2024-")
+    assert all(
+        h.institution_id == "unesco" for h in accord.search(store, "farmers", organisation="unesco")
+    )
+    assert accord.search(store, "teachers", document_type="guidance")[0].document_type == "guidance"
+    # Punctuation that is FTS5 syntax is treated as text, not an error.
+    assert accord.search(store, 'data-centres "energy" AND (water)') is not None
