@@ -23,21 +23,28 @@ from accord.errors import AccordError
 from accord.store.corpus_store import CorpusStore, open_store
 
 if TYPE_CHECKING:
+    from accord.coding.pipeline import CodingReport
     from accord.ingestion.collect import CollectReport
     from accord.ingestion.pipeline import IngestReport
+    from accord.model.codebook import Codebook
     from accord.store.search import SearchHit
+    from accord.validation.runner import ValidationReport
 
 __all__ = [
     "AccordError",
     "AccordSettings",
     "CorpusStore",
     "__version__",
+    "classify",
+    "code",
     "collect",
     "info",
     "ingest",
+    "load_codebook",
     "load_settings",
     "open_store",
     "search",
+    "validate",
 ]
 
 
@@ -101,3 +108,68 @@ def collect(manifest: str | Path, into: str | Path, **options: Any) -> CollectRe
     from accord.ingestion.collect import collect_manifest
 
     return collect_manifest(Path(manifest), Path(into), **options)
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read and validate a codebook YAML file; the packaged default when ``path`` is None."""
+    from accord.coding.codebooks import load_codebook as _load
+
+    return _load(path)
+
+
+def code(
+    store: CorpusStore | str | Path,
+    codebook: Codebook | str | Path | None = None,
+    *,
+    coder: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    command: str | None = None,
+) -> CodingReport:
+    """Code passages not yet coded with this codebook and coder (see ``accord code``)."""
+    from accord.coding.pipeline import code_store
+
+    book = codebook if not isinstance(codebook, str | Path | None) else load_codebook(codebook)
+    return code_store(_store(store), book, coder, command=command, on_progress=on_progress)
+
+
+def classify(
+    texts: list[str] | list[tuple[str, str]],
+    *,
+    codebook: Codebook | str | Path | None = None,
+    coder: str | None = None,
+    document_type: str | None = None,
+) -> list[dict[str, Any]]:
+    """Code texts without a store: labels, scores and evidence for each.
+
+    Example:
+        >>> import accord
+        >>> accord.classify(["States shall keep human control over weapon systems."],
+        ...                 coder="rules")[0]["labels"]["domain"]
+        ['defence_military']
+    """
+    from accord.coding.pipeline import classify_texts
+
+    book = codebook if not isinstance(codebook, str | Path | None) else load_codebook(codebook)
+    items = [t if isinstance(t, tuple) else (str(i), t) for i, t in enumerate(texts)]
+    return classify_texts(items, book, coder, document_type)
+
+
+def validate(
+    gold: str | Path,
+    *,
+    store: CorpusStore | str | Path | None = None,
+    codebook: Codebook | str | Path | None = None,
+    coder: str | None = None,
+    corpus: str | Path | None = None,
+) -> ValidationReport:
+    """Compare a coder with human coding (see ``accord validate``)."""
+    from accord.validation.runner import validate_gold
+
+    book = codebook if not isinstance(codebook, str | Path | None) else load_codebook(codebook)
+    return validate_gold(
+        gold,
+        book,
+        coder=coder,
+        store=_store(store) if store is not None else None,
+        corpus=Path(corpus) if corpus else None,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -42,8 +42,71 @@ class IngestSettings(_Section):
     )
 
 
+class SupportSettings(_Section):
+    min_passages: int = Field(
+        3, ge=1, description="Passages an institution needs in a domain to count as addressing it."
+    )
+    min_documents: int = Field(
+        1, ge=1, description="Documents an institution needs in a domain to count as addressing it."
+    )
+    min_institutions: int = Field(
+        2, ge=1, description="Institutions with support a domain needs to be ranked."
+    )
+    min_domain_passages: int = Field(10, ge=1, description="Passages a domain needs to be ranked.")
+    min_cell_share: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="Share of an institution's "
+        "approach x principle mass in a domain for a cell to count as "
+        "covered (complementarity).",
+    )
+
+
+class OpportunityWeights(_Section):
+    breadth: float = Field(0.2, ge=0, description="Institutions addressing the domain.")
+    alignment: float = Field(0.2, ge=0, description="Agreement of their profiles.")
+    complementarity: float = Field(0.2, ge=0, description="Division of labour between them.")
+    cooperation: float = Field(0.2, ge=0, description="Share of passages calling for cooperation.")
+    low_security: float = Field(0.2, ge=0, description="One minus the security-sensitive share.")
+
+
+class AnalysisSettings(_Section):
+    weighting: Literal["document", "passage"] = Field(
+        "document",
+        description="'document': every document counts equally within its "
+        "institution; 'passage': every passage counts equally.",
+    )
+    support: SupportSettings = SupportSettings()
+    alignment_weights: dict[str, float] = Field(
+        {"approach": 0.5, "principle": 0.5},
+        description="Weights of the approach and principle profiles in alignment.",
+    )
+    opportunity_weights: OpportunityWeights = OpportunityWeights()
+    bootstrap_resamples: int = Field(1000, ge=0, description="Bootstrap resamples of documents.")
+    weight_draws: int = Field(
+        1000, ge=0, description="Dirichlet draws of opportunity weights for rank stability."
+    )
+    weight_concentration: float = Field(
+        20.0,
+        gt=0,
+        description="Dirichlet concentration: higher keeps random weights closer to the defaults.",
+    )
+    confidence: float = Field(0.95, gt=0, lt=1, description="Interval coverage.")
+    top_k: int = Field(5, ge=1, description="Rank stability reports P(rank <= top_k).")
+    seed: int = Field(20261125, description="Seed of every random draw.")
+    evidence_per_domain: int = Field(8, ge=1, le=50, description="Evidence passages per domain.")
+    evidence_per_institution: int = Field(
+        3, ge=1, le=20, description="Evidence passages per institution and domain."
+    )
+    discovery_themes: int = Field(
+        8, ge=0, description="Themes sought among passages with no domain (0 turns discovery off)."
+    )
+
+
 class AccordSettings(_Section):
     ingest: IngestSettings = IngestSettings()
+    analysis: AnalysisSettings = AnalysisSettings()
 
     def digest(self) -> str:
         return digest_json(self.model_dump(mode="json"))

@@ -13,19 +13,12 @@ import re
 from collections.abc import Sequence
 
 from accord.model.corpus import Page, Passage
+from accord.model.sentences import sentence_spans, split_spans
 
 PAGE_SEPARATOR = "\n\n"
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=\n\s*\n|\s*$)", re.DOTALL)
 _WORD = re.compile(r"\S+")
 _OPEN_END = re.compile(r"[A-Za-zÀ-ÿ0-9,\-–]$")
-# A sentence ends at . ! ? followed by space and a capital, digit, quote or bracket,
-# unless the dot belongs to a common abbreviation.
-_SENTENCE_END = re.compile(r"(?<=[.!?])['\"”’)\]]*\s+(?=[A-Z0-9\"“‘(\[•])")
-_ABBREVIATIONS = re.compile(
-    r"\b(?:e\.g|i\.e|etc|vs|cf|al|no|nos|art|arts|para|paras|p|pp|vol|fig|dr|mr|ms|mrs|st"
-    r"|inc|ltd|co|approx|op|ibid|u\.s|u\.k|u\.n|[A-Z])\.$",
-    re.IGNORECASE,
-)
 _CLAUSE_END = re.compile(r"(?<=[;:])\s+")
 
 
@@ -121,24 +114,11 @@ def _units(text, span, breaker, max_words) -> list[tuple[int, int]]:
 
 
 def _sentence_breaks(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    return _split_at(text, span, _SENTENCE_END, check_abbreviation=True)
+    return sentence_spans(text, span[0], span[1])
 
 
 def _clause_breaks(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
-    return _split_at(text, span, _CLAUSE_END, check_abbreviation=False)
-
-
-def _split_at(text, span, pattern, *, check_abbreviation: bool) -> list[tuple[int, int]]:
-    start, end = span
-    pieces, piece_start = [], start
-    for match in pattern.finditer(text, start, end):
-        before = text[piece_start : match.start()]
-        if check_abbreviation and _ABBREVIATIONS.search(before.rstrip("'\"”’)]")):
-            continue
-        pieces.append((piece_start, match.start()))
-        piece_start = match.end()
-    pieces.append((piece_start, end))
-    return [(s, e) for s, e in pieces if e > s]
+    return split_spans(text, span[0], span[1], _CLAUSE_END, check_abbreviation=False)
 
 
 def _word_chunks(text: str, span: tuple[int, int], max_words: int) -> list[tuple[int, int]]:

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from importlib import resources
 
 from accord.errors import SchemaTooNew
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+
+
+def _add_new_tables(db: sqlite3.Connection) -> None:
+    """Versions that only add tables re-run schema.sql: every statement is IF NOT EXISTS."""
+    schema = resources.files("accord.store").joinpath("schema.sql").read_text("utf-8")
+    statement = ""
+    for line in schema.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
 
 # MIGRATIONS[n] upgrades a store at version n to n + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _add_new_tables,
+    2: _add_new_tables,
+}
 
 
 def migrate(db: sqlite3.Connection, version: int, path: str) -> None:

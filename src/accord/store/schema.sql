@@ -100,3 +100,72 @@ CREATE TABLE IF NOT EXISTS skipped (
     recorded_at TEXT NOT NULL,
     PRIMARY KEY (source, stage)
 );
+
+-- Schema 2: coding.
+CREATE TABLE IF NOT EXISTS codebooks (
+    digest TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    version TEXT NOT NULL,
+    yaml TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS coded_passages (
+    passage_id TEXT NOT NULL,
+    codebook_digest TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (passage_id, codebook_digest, coder)
+);
+
+CREATE TABLE IF NOT EXISTS assignments (
+    passage_id TEXT NOT NULL,
+    codebook_digest TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    category TEXT NOT NULL,
+    score REAL NOT NULL,
+    method TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (passage_id, codebook_digest, coder, dimension, category)
+);
+CREATE INDEX IF NOT EXISTS assignments_by_category
+    ON assignments(codebook_digest, coder, dimension, category);
+
+CREATE TABLE IF NOT EXISTS embeddings (
+    text_hash TEXT NOT NULL,
+    model_id TEXT NOT NULL,
+    vector BLOB NOT NULL,
+    sentence_spans BLOB NOT NULL,
+    sentence_vectors BLOB NOT NULL,
+    PRIMARY KEY (text_hash, model_id)
+);
+
+CREATE TABLE IF NOT EXISTS human_labels (
+    sample TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    passage_id TEXT,
+    text_hash TEXT,
+    PRIMARY KEY (sample, item_id, coder, dimension)
+);
+
+CREATE TABLE IF NOT EXISTS validation_results (
+    id TEXT PRIMARY KEY,
+    sample TEXT NOT NULL,
+    codebook_digest TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    results TEXT NOT NULL
+);
+
+-- Schema 3: analysis tables (the latest analysis; JSON records, stamped).
+CREATE TABLE IF NOT EXISTS analysis_tables (
+    name TEXT PRIMARY KEY,
+    stamp TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    records TEXT NOT NULL
+);

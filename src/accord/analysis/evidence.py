@@ -1,0 +1,62 @@
+"""The most representative passages of each domain and institution: high score, diverse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MIN_WORDS = 20  # shorter passages are headings or fragments, poor evidence
+DIVERSITY = 0.3  # weight of dissimilarity to passages already chosen (maximal marginal relevance)
+POOL = 60  # candidates considered per selection, best relevance first
+
+
+class EvidenceIndex:
+    """TF-IDF vectors of the candidate passages, fitted once for all selections."""
+
+    def __init__(self, passages: pd.DataFrame):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.row = {p: k for k, p in enumerate(passages["passage_id"])}
+        self.matrix = (
+            TfidfVectorizer(stop_words="english", min_df=1).fit_transform(passages["text"])
+            if len(passages)
+            else None
+        )
+
+    def select(self, candidates: pd.DataFrame, k: int) -> pd.DataFrame:
+        """Pick ``k`` rows (passage_id, n_words, relevance) by maximal marginal relevance."""
+        if candidates.empty:
+            return candidates
+        pool = candidates[candidates["n_words"] >= MIN_WORDS]
+        pool = (
+            (pool if len(pool) else candidates)
+            .sort_values(["relevance", "passage_id"], ascending=[False, True])
+            .head(POOL)
+        )
+        if len(pool) <= 1 or self.matrix is None:
+            return pool.head(k)
+        vectors = self.matrix[[self.row[p] for p in pool["passage_id"]]]
+        similarity = (vectors @ vectors.T).toarray()
+        relevance = pool["relevance"].to_numpy()
+        chosen: list[int] = [0]
+        while len(chosen) < min(k, len(pool)):
+            redundancy = similarity[:, chosen].max(axis=1)
+            value = (1 - DIVERSITY) * relevance - DIVERSITY * redundancy
+            value[chosen] = -np.inf
+            chosen.append(int(np.argmax(value)))
+        return pool.iloc[chosen]
+
+
+def domain_relevance(labels: pd.DataFrame) -> pd.DataFrame:
+    """Per passage and domain: the domain score plus a small bonus when the passage also
+    proposes a measure (an approach), which makes it evidence of what institutions do."""
+    approach = (
+        labels[labels["dimension"] == "approach"]
+        .groupby("passage_id")["category"]
+        .agg(lambda c: ";".join(sorted(c)))
+    )
+    frame = labels.loc[labels["dimension"] == "domain", ["passage_id", "category", "score"]]
+    frame = frame.rename(columns={"category": "domain", "score": "relevance"})
+    frame = frame.assign(approaches=frame["passage_id"].map(approach).fillna(""))
+    frame["relevance"] = frame["relevance"].clip(0, 1) + 0.1 * (frame["approaches"] != "")
+    return frame

@@ -1,0 +1,66 @@
+"""accord analyse: coded store in, stamped tables out (store, Parquet, CSV, JSON)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from accord.analysis.frames import load_coded_corpus
+from accord.analysis.results import AnalysisResult, analyse_coded
+from accord.config import AccordSettings
+from accord.model.provenance import RunStamp
+from accord.store.corpus_store import CorpusStore
+from accord.store.exports import FORMATS, load_tables, save_tables, write_tables
+
+logger = logging.getLogger(__name__)
+
+
+def analyse_store(
+    store: CorpusStore,
+    settings: AccordSettings,
+    out_dir: Path | None = None,
+    formats: tuple[str, ...] = FORMATS,
+    command: str | None = None,
+) -> AnalysisResult:
+    """Analyse the latest coding of the store; save the tables there and, if asked, as files."""
+    started = time.perf_counter()
+    run_id = store.start_run("analyse", command)
+    corpus = load_coded_corpus(store)
+    result = analyse_coded(corpus, settings.analysis, settings.digest())
+    stamp = asdict(result.stamp)
+    save_tables(store, result.tables, stamp, settings.analysis.model_dump(mode="json"))
+    if out_dir is not None:
+        write_tables(result.tables, Path(out_dir), formats, stamp)
+    store.finish_run(
+        run_id,
+        {
+            "elapsed_s": round(time.perf_counter() - started, 3),
+            "tables": sorted(result.tables),
+            **stamp,
+        },
+    )
+    logger.info("Analysis - Completed in %.1f s", time.perf_counter() - started)
+    return result
+
+
+def stored_result(store: CorpusStore) -> AnalysisResult | None:
+    """The latest analysis saved in the store, without recomputing it."""
+    from accord.coding.codebooks import parse_codebook
+    from accord.config import AnalysisSettings
+    from accord.store.coding_store import codebook_yaml
+
+    loaded = load_tables(store)
+    if loaded is None:
+        return None
+    tables, stamp, settings = loaded
+    stamp["coders"] = tuple(stamp.get("coders", ()))
+    yaml_text = codebook_yaml(store, stamp["codebook_digest"])
+    labels = {}
+    if yaml_text:
+        codebook = parse_codebook(yaml_text, "stored codebook")
+        labels = {d.id: {c.id: c.label for c in d.categories} for d in codebook.dimensions}
+    return AnalysisResult(
+        tables, RunStamp(**stamp), AnalysisSettings.model_validate(settings), labels
+    )

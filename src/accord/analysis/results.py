@@ -1,0 +1,438 @@
+"""All analysis tables for one coded corpus and settings: what report, export and web consume."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from accord._version import __version__
+from accord.analysis.arrays import DocumentArrays, build_arrays
+from accord.analysis.discovery import discover_themes
+from accord.analysis.evidence import EvidenceIndex, domain_relevance
+from accord.analysis.frames import CodedCorpus
+from accord.analysis.measures import js_similarity
+from accord.analysis.opportunity import COMPONENTS, Uncertainty, analyse_uncertainty, interval
+from accord.config import AnalysisSettings
+from accord.errors import AnalysisError
+from accord.model.provenance import RunStamp
+
+DECIMALS = 6
+
+
+@dataclass
+class AnalysisResult:
+    tables: dict[str, pd.DataFrame]
+    stamp: RunStamp
+    settings: AnalysisSettings
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)  # dimension -> id -> label
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self.tables[name]
+
+    def __repr__(self) -> str:
+        ranked = self.tables["domains"]
+        top = ranked[ranked["ranked"]].sort_values("rank")["domain"].head(3).tolist()
+        return f"AnalysisResult({len(self.tables)} tables; top domains {', '.join(top)})"
+
+
+def analyse_coded(
+    corpus: CodedCorpus, settings: AnalysisSettings, settings_digest: str
+) -> AnalysisResult:
+    if corpus.passages.empty:
+        raise AnalysisError("The corpus has no passages to analyse.")
+    try:
+        corpus.codebook.dimension("domain")
+    except KeyError:
+        raise AnalysisError("The analysis needs a codebook with a 'domain' dimension.") from None
+    arrays = build_arrays(corpus)
+    result = analyse_uncertainty(arrays, settings)
+    labels = {d.id: {c.id: c.label for c in d.categories} for d in corpus.codebook.dimensions}
+    tables = {
+        "domains": domain_table(arrays, result, settings, labels["domain"]),
+        "coverage": coverage_table(arrays, result, settings),
+        "profiles": profile_table(arrays, result),
+        "alignment_pairs": pair_table(arrays, result),
+        "institution_similarity": institution_similarity(arrays, result),
+        "force_mix": force_table(arrays, result, settings),
+        "rank_stability": rank_stability_table(arrays, result),
+        "trends": trends_table(arrays, settings),
+        "trends_approach": approach_trends_table(arrays),
+        "institutions": institution_table(corpus, arrays, result, settings),
+        "evidence": evidence_table(corpus, arrays, result, settings),
+        "discovery": discovery_table(corpus, settings),
+    }
+    stamp = RunStamp(
+        __version__,
+        corpus.corpus_digest,
+        corpus.codebook_digest,
+        settings_digest,
+        settings.seed,
+        (corpus.coder,),
+    )
+    return AnalysisResult({k: _tidy(v) for k, v in tables.items()}, stamp, settings, labels)
+
+
+def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
+    """Round floats so that the same inputs give byte-identical files."""
+    frame = frame.reset_index(drop=True)
+    for column in frame.columns:
+        if pd.api.types.is_float_dtype(frame[column]):
+            frame[column] = frame[column].round(DECIMALS)
+    return frame
+
+
+def _with_interval(
+    rows: dict,
+    name: str,
+    point: np.ndarray,
+    samples: np.ndarray | None,
+    index: tuple,
+    confidence: float,
+) -> None:
+    rows[name] = point[index]
+    if samples is None or samples.shape[0] == 0:
+        rows[f"{name}_low"] = rows[f"{name}_high"] = np.nan
+        return
+    low, high = interval(
+        samples[(slice(None), *index)][:, None], np.array([point[index]]), confidence
+    )
+    rows[f"{name}_low"], rows[f"{name}_high"] = float(low[0]), float(high[0])
+
+
+def domain_table(
+    arrays: DocumentArrays, u: Uncertainty, settings: AnalysisSettings, labels: dict[str, str]
+) -> pd.DataFrame:
+    point, boot = u.point, u.boot
+    k = settings.top_k
+    rows = []
+    for d, domain in enumerate(arrays.domains):
+        row = {
+            "domain": domain,
+            "label": labels.get(domain, domain),
+            "ranked": bool(u.ranked[d]),
+            "reason": u.reasons[d],
+        }
+        row["rank"] = u.point_rank[d]
+        low, high = interval(u.boot_rank[:, [d]], u.point_rank[[d]], settings.confidence)
+        row["rank_low"], row["rank_high"] = float(low[0]), float(high[0])
+        score = np.where(u.ranked, u.point_score, np.nan)
+        boot_score = np.where(u.ranked[None, :], u.boot_score, np.nan)
+        _with_interval(row, "opportunity", score, boot_score, (d,), settings.confidence)
+        for name, values, samples in (
+            ("breadth", point.breadth[0], boot.breadth if boot else None),
+            ("alignment", point.alignment[0], boot.alignment if boot else None),
+            (
+                "alignment_approach",
+                point.alignment_approach[0],
+                boot.alignment_approach if boot else None,
+            ),
+            (
+                "alignment_principle",
+                point.alignment_principle[0],
+                boot.alignment_principle if boot else None,
+            ),
+            ("complementarity", point.complementarity[0], boot.complementarity if boot else None),
+            ("cooperation", point.cooperation[0], boot.cooperation if boot else None),
+            ("security", point.security[0], boot.security if boot else None),
+        ):
+            _with_interval(row, name, values, samples, (d,), settings.confidence)
+        for c, component in enumerate(COMPONENTS):
+            row[f"norm_{component}"] = u.point_normalised[d, c] if u.ranked[d] else np.nan
+        row[f"p_top{k}_bootstrap"] = _share(u.boot_rank[:, d] <= k) if u.ranked[d] else np.nan
+        row[f"p_top{k}_weights"] = _share(u.weight_rank[:, d] <= k) if u.ranked[d] else np.nan
+        row[f"p_top{k}_joint"] = _share(u.joint_rank[:, d] <= k) if u.ranked[d] else np.nan
+        row["passages"] = int(point.domain_passages[0, d])
+        row["documents"] = int((arrays.dom_n[:, d] > 0).sum())
+        row["institutions"] = ";".join(
+            arrays.institutions[i] for i in np.flatnonzero(point.supported[0, :, d])
+        )
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(
+        ["ranked", "rank", "domain"], ascending=[False, True, True], na_position="last"
+    )
+
+
+def _share(flags: np.ndarray) -> float:
+    return float(np.mean(flags)) if len(flags) else np.nan
+
+
+def coverage_table(
+    arrays: DocumentArrays, u: Uncertainty, settings: AnalysisSettings
+) -> pd.DataFrame:
+    rows = []
+    for i, institution in enumerate(arrays.institutions):
+        for d, domain in enumerate(arrays.domains):
+            row = {"institution": institution, "domain": domain}
+            _with_interval(
+                row,
+                "coverage",
+                u.point.coverage[0],
+                u.boot.coverage if u.boot else None,
+                (i, d),
+                settings.confidence,
+            )
+            row["n_passages"] = int(u.point.n_passages[0, i, d])
+            row["n_documents"] = int(u.point.n_documents[0, i, d])
+            row["supported"] = bool(u.point.supported[0, i, d])
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def profile_table(arrays: DocumentArrays, u: Uncertainty) -> pd.DataFrame:
+    rows = []
+    for dimension, ids, values in (
+        ("approach", arrays.approaches, u.point.approach_profile),
+        ("principle", arrays.principles, u.point.principle_profile),
+        ("force", arrays.forces, u.point.force_profile),
+    ):
+        for i, institution in enumerate(arrays.institutions):
+            for d, domain in enumerate(arrays.domains):
+                if not u.point.supported[0, i, d] or np.isnan(values[0, i, d]).all():
+                    continue
+                for c, category in enumerate(ids):
+                    rows.append(
+                        {
+                            "institution": institution,
+                            "domain": domain,
+                            "dimension": dimension,
+                            "category": category,
+                            "share": float(values[0, i, d, c]),
+                        }
+                    )
+    return pd.DataFrame(rows, columns=["institution", "domain", "dimension", "category", "share"])
+
+
+def pair_table(arrays: DocumentArrays, u: Uncertainty) -> pd.DataFrame:
+    rows = []
+    pairs = u.point.pair_similarity
+    for d, domain in enumerate(arrays.domains):
+        for a, b in combinations(range(len(arrays.institutions)), 2):
+            value = pairs[d, a, b] if pairs is not None else np.nan
+            if not np.isnan(value):
+                rows.append(
+                    {
+                        "domain": domain,
+                        "institution_a": arrays.institutions[a],
+                        "institution_b": arrays.institutions[b],
+                        "similarity": value,
+                    }
+                )
+    return pd.DataFrame(rows, columns=["domain", "institution_a", "institution_b", "similarity"])
+
+
+def institution_similarity(arrays: DocumentArrays, u: Uncertainty) -> pd.DataFrame:
+    """Overall: 1 - JS distance of institutions' domain coverage profiles; per domain: the
+    alignment similarity of their profiles in that domain."""
+    coverage = np.nan_to_num(u.point.coverage[0])
+    totals = coverage.sum(axis=1, keepdims=True)
+    profiles = np.divide(coverage, totals, out=np.zeros_like(coverage), where=totals > 0)
+    rows = []
+    for a, b in combinations(range(len(arrays.institutions)), 2):
+        if totals[a, 0] > 0 and totals[b, 0] > 0:
+            rows.append(
+                {
+                    "scope": "overall",
+                    "institution_a": arrays.institutions[a],
+                    "institution_b": arrays.institutions[b],
+                    "similarity": float(js_similarity(profiles[a], profiles[b])),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["scope", "institution_a", "institution_b", "similarity"])
+    per_domain = pair_table(arrays, u).rename(columns={"domain": "scope"})
+    return pd.concat([frame, per_domain[frame.columns]], ignore_index=True)
+
+
+def force_table(arrays: DocumentArrays, u: Uncertainty, settings: AnalysisSettings) -> pd.DataFrame:
+    rows = []
+    for d, domain in enumerate(arrays.domains):
+        for f, force in enumerate(arrays.forces):
+            row = {"domain": domain, "force": force}
+            _with_interval(
+                row,
+                "share",
+                u.point.force_mix[0],
+                u.boot.force_mix if u.boot else None,
+                (d, f),
+                settings.confidence,
+            )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def rank_stability_table(arrays: DocumentArrays, u: Uncertainty) -> pd.DataFrame:
+    """How often each ranked domain takes each rank, over resamples and weight draws."""
+    rows = []
+    for source, samples in (
+        ("bootstrap", u.boot_rank),
+        ("weights", u.weight_rank),
+        ("joint", u.joint_rank),
+    ):
+        if samples.shape[0] == 0:
+            continue
+        for d, domain in enumerate(arrays.domains):
+            if not u.ranked[d]:
+                continue
+            values, counts = np.unique(samples[:, d], return_counts=True)
+            for value, count in zip(values, counts, strict=True):
+                rows.append(
+                    {
+                        "source": source,
+                        "domain": domain,
+                        "rank": int(value),
+                        "probability": count / samples.shape[0],
+                    }
+                )
+    return pd.DataFrame(rows, columns=["source", "domain", "rank", "probability"])
+
+
+def trends_table(arrays: DocumentArrays, settings: AnalysisSettings) -> pd.DataFrame:
+    rows = []
+    for year in sorted(set(arrays.years[~np.isnan(arrays.years)].astype(int))):
+        docs = arrays.years == year
+        words = arrays.words[docs]
+        for d, domain in enumerate(arrays.domains):
+            if settings.weighting == "document":
+                shares = np.divide(
+                    arrays.dom_words[docs, d], words, out=np.zeros_like(words), where=words > 0
+                )
+                share = float(shares.mean())
+            else:
+                share = float(arrays.dom_words[docs, d].sum() / max(words.sum(), 1))
+            rows.append(
+                {
+                    "year": year,
+                    "domain": domain,
+                    "share": share,
+                    "n_documents": int(docs.sum()),
+                    "n_passages": int(arrays.dom_n[docs, d].sum()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["year", "domain", "share", "n_documents", "n_passages"])
+
+
+def approach_trends_table(arrays: DocumentArrays) -> pd.DataFrame:
+    rows = []
+    for year in sorted(set(arrays.years[~np.isnan(arrays.years)].astype(int))):
+        docs = (arrays.years == year) & (arrays.all_appr_n > 0)
+        if not docs.any():
+            continue
+        mix = (arrays.all_appr[docs] / arrays.all_appr_n[docs, None]).mean(axis=0)
+        for a, approach in enumerate(arrays.approaches):
+            rows.append(
+                {
+                    "year": year,
+                    "approach": approach,
+                    "share": float(mix[a]),
+                    "n_documents": int(docs.sum()),
+                    "n_passages": int(arrays.all_appr_n[docs].sum()),
+                }
+            )
+    return pd.DataFrame(rows, columns=["year", "approach", "share", "n_documents", "n_passages"])
+
+
+def institution_table(
+    corpus: CodedCorpus, arrays: DocumentArrays, u: Uncertainty, settings: AnalysisSettings
+) -> pd.DataFrame:
+    documents = corpus.documents.groupby("institution_id").agg(
+        institution_name=("institution", "first"),
+        family=("family", "first"),
+        n_documents=("document_id", "count"),
+        n_passages=("n_passages", "sum"),
+        n_words=("n_words", "sum"),
+    )
+    documents["supported_domains"] = [
+        int(u.point.supported[0, arrays.institutions.index(i)].sum()) for i in documents.index
+    ]
+    documents["status"] = np.where(
+        documents["supported_domains"] == 0,
+        f"too little coded text to address any domain (needs {settings.support.min_passages} "
+        "passages in a domain)",
+        "",
+    )
+    return documents.reset_index().rename(columns={"institution_id": "institution"})
+
+
+def evidence_table(
+    corpus: CodedCorpus, arrays: DocumentArrays, u: Uncertainty, settings: AnalysisSettings
+) -> pd.DataFrame:
+    """Per domain: the best passages of each supported institution, and a diverse top list.
+
+    Selection runs on light frames; text and citation fields are joined to the chosen rows."""
+    columns = [
+        "domain",
+        "scope",
+        "rank",
+        "passage_id",
+        "institution",
+        "institution_name",
+        "title",
+        "year",
+        "page_start",
+        "page_end",
+        "url",
+        "relevance",
+        "approaches",
+        "text",
+    ]
+    owner = corpus.passages.set_index("passage_id")["document_id"]
+    institution_of = corpus.documents.set_index("document_id")["institution_id"]
+    scored_all = domain_relevance(corpus.labels)
+    scored_all = scored_all.assign(
+        institution_id=scored_all["passage_id"].map(owner).map(institution_of),
+        n_words=scored_all["passage_id"].map(corpus.passages.set_index("passage_id")["n_words"]),
+    )
+    index = EvidenceIndex(
+        corpus.passages[corpus.passages["passage_id"].isin(set(scored_all["passage_id"]))]
+    )
+    picks = []
+    for d, domain in enumerate(arrays.domains):
+        scored = scored_all[scored_all["domain"] == domain]
+        if scored.empty:
+            continue
+        by_institution = dict(tuple(scored.groupby("institution_id", sort=True)))
+        per_institution = []
+        for i in np.flatnonzero(u.point.supported[0, :, d]):
+            institution = arrays.institutions[i]
+            chosen = index.select(
+                by_institution.get(institution, scored.head(0)), settings.evidence_per_institution
+            )
+            per_institution.append(chosen)
+            picks.append(chosen.assign(scope=institution, rank=range(1, len(chosen) + 1)))
+        pool = pd.concat(per_institution) if per_institution else scored
+        overall = _round_robin(pool, settings.evidence_per_domain)
+        picks.append(overall.assign(scope="domain", rank=range(1, len(overall) + 1)))
+    if not picks:
+        return pd.DataFrame(columns=columns)
+    details = corpus.passages[
+        ["passage_id", "document_id", "page_start", "page_end", "text"]
+    ].merge(
+        corpus.documents[["document_id", "institution", "title", "year", "url"]], on="document_id"
+    )
+    frame = pd.concat(picks, ignore_index=True).merge(details, on="passage_id", how="left")
+    frame = frame.rename(
+        columns={"institution": "institution_name", "institution_id": "institution"}
+    )
+    return frame.sort_values(["domain", "scope", "rank"])[columns]
+
+
+def _round_robin(pool: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Alternate between institutions (best first) so the domain list shows several voices."""
+    if pool.empty:
+        return pool
+    ordered = pool.sort_values(["relevance", "passage_id"], ascending=[False, True])
+    ordered = ordered.assign(turn=ordered.groupby("institution_id").cumcount())
+    return (
+        ordered.sort_values(["turn", "relevance", "passage_id"], ascending=[True, False, True])
+        .head(k)
+        .drop(columns="turn")
+    )
+
+
+def discovery_table(corpus: CodedCorpus, settings: AnalysisSettings) -> pd.DataFrame:
+    with_domain = set(corpus.labels.loc[corpus.labels["dimension"] == "domain", "passage_id"])
+    unlabelled = corpus.passages[~corpus.passages["passage_id"].isin(with_domain)]
+    return discover_themes(unlabelled, settings.discovery_themes, settings.seed)

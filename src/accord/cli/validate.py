@@ -1,0 +1,158 @@
+"""accord validate / sample / calibrate: measure coding against people."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from accord.cli._console import console, escape, print_json, state
+
+
+def validate(
+    ctx: typer.Context,
+    gold: Path = typer.Argument(..., help="Human labels: CSV or JSONL."),
+    coder: str | None = typer.Option(None, help="rules, embedding or ensemble."),
+    codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
+    corpus: Path | None = typer.Option(
+        None, help="Corpus folder with manifest.csv, for gold that points at document spans."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the full results as JSON."),
+) -> None:
+    """Compare Accord's coding with human coding: precision, recall, F1, kappa, alpha.
+
+    Example:
+        accord validate gold/dev_shared_corpus.jsonl --corpus ../shared/corpus
+    """
+    import accord
+
+    store_path = state(ctx).store
+    report = accord.validate(
+        gold,
+        store=store_path if store_path.exists() else None,
+        codebook=codebook,
+        coder=coder,
+        corpus=corpus,
+    )
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console.print(
+        f"{report.n_items} items of {escape(report.gold)}, coder {report.coder}, "
+        f"codebook {report.codebook_digest[:12]}; {len(report.skipped)} skipped."
+    )
+    for dimension, result in report.dimensions.items():
+        render_dimension(dimension, result)
+
+
+def render_dimension(dimension: str, result: dict) -> None:
+    accord_scores, humans = result["accord"], result["humans"]
+    table = Table(
+        "Category",
+        "Precision",
+        "Recall",
+        "F1",
+        "Support",
+        "Kappa",
+        title=f"{dimension}",
+        title_justify="left",
+    )
+    for category, m in accord_scores["categories"].items():
+        if m["support"] or m.get("predicted"):
+            table.add_row(
+                category,
+                f"{m['precision']:.2f}",
+                f"{m['recall']:.2f}",
+                f"{m['f1']:.2f}",
+                str(m["support"]),
+                _num(m.get("kappa")),
+            )
+    console.print(table)
+    if "accuracy" in accord_scores:
+        line = (
+            f"accuracy {accord_scores['accuracy']:.3f}, macro F1 "
+            f"{accord_scores['macro_f1']:.3f}, kappa {_num(accord_scores['kappa'])}, "
+            f"alpha {_num(accord_scores['alpha'])}"
+        )
+    else:
+        line = (
+            f"macro F1 {accord_scores['macro_f1']:.3f}, micro F1 "
+            f"{accord_scores['micro']['f1']:.3f}, mean kappa "
+            f"{_num(accord_scores['mean_kappa'])}, mean alpha {_num(accord_scores['mean_alpha'])}"
+        )
+    console.print(f"  Accord vs human: {line}")
+    if humans:
+        key = "accuracy" if "accuracy" in humans else "macro_f1"
+        console.print(
+            f"  Human vs human ({result['n_double_coded']} items): {key} "
+            f"{humans[key]:.3f}, kappa "
+            f"{_num(humans.get('kappa', humans.get('mean_kappa')))}"
+        )
+
+
+def _num(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def sample(
+    ctx: typer.Context,
+    n: int = typer.Option(200, "--n", min=1, help="Number of passages."),
+    stratify: str = typer.Option("domain", help="Dimension to stratify by, or 'none'."),
+    out: Path = typer.Option(Path("sample.csv"), help="CSV to write."),
+    seed: int = typer.Option(20261125, help="Random seed."),
+) -> None:
+    """Draw a stratified sample of passages for people to code (empty label columns).
+
+    Example:
+        accord sample --n 200 --stratify domain --out sample.csv
+    """
+    import accord
+    from accord.store.coding_store import latest_coding
+    from accord.validation.samples import draw_sample, write_sample
+
+    store = accord.open_store(state(ctx).store, create=False)
+    rows = draw_sample(
+        store,
+        accord.load_codebook(),
+        n,
+        stratify=None if stratify == "none" else stratify,
+        coding=latest_coding(store),
+        seed=seed,
+    )
+    write_sample(rows, out)
+    console.print(
+        f"Wrote {len(rows)} passages to {out}. Fill the dimension columns with ids "
+        "separated by ';' (empty = none), then run `accord validate {out}`."
+    )
+
+
+def calibrate(
+    gold: Path = typer.Argument(..., help="Human labels: CSV or JSONL."),
+    corpus: Path | None = typer.Option(None, help="Corpus folder with manifest.csv."),
+    codebook: Path | None = typer.Option(None, help="Codebook to calibrate (default: built-in)."),
+    out: Path = typer.Option(..., help="Where to write the calibrated codebook YAML."),
+) -> None:
+    """Fit each category's embedding thresholds on human labels; write the codebook with them.
+
+    Example:
+        accord calibrate gold.jsonl --corpus corpus/ --out codebook.yaml
+    """
+    import accord
+    from accord.coding.codebooks import dump_codebook
+    from accord.validation.calibration import calibrated_codebook, score_items
+    from accord.validation.gold import load_gold, resolve_texts
+
+    book = accord.load_codebook(codebook)
+    gold_set = resolve_texts(load_gold(gold, book), corpus=corpus)
+    calibrated = calibrated_codebook(score_items(gold_set, book), book)
+    out.write_text(dump_codebook(calibrated), encoding="utf-8")
+    console.print(
+        f"Calibrated on {len(gold_set.items)} items; wrote {out} (hash {calibrated.digest()[:12]})."
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command()(sample)
+    app.command()(calibrate)

@@ -1,0 +1,1 @@
+"""Coders: passages to labels along the codebook's dimensions, with scores and evidence."""

@@ -1,0 +1,191 @@
+"""Load, check and describe codebooks (YAML files validated by the pydantic model)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from accord.coding.patterns import DimensionMatcher, PatternSet, expand, lowered, pattern_atoms
+from accord.errors import CodebookError
+from accord.model.codebook import Codebook
+
+DEFAULT_CODEBOOK = "international_ai"
+
+
+def default_codebook_path() -> Path:
+    return Path(str(resources.files("accord").joinpath(f"codebooks/{DEFAULT_CODEBOOK}.yaml")))
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read and validate a codebook; the packaged default when ``path`` is None.
+
+    Raises:
+        CodebookError: naming the file, the key and what to change.
+    """
+    source = Path(path) if path is not None else default_codebook_path()
+    try:
+        text = source.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CodebookError(f"Cannot read codebook {source}: {exc.strerror}.") from exc
+    return parse_codebook(text, str(source))
+
+
+def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CodebookError(f"{source}: not valid YAML: {exc}") from exc
+    try:
+        codebook = Codebook.model_validate(data)
+    except ValidationError as exc:
+        raise CodebookError(_describe(source, data, exc), hint=_hint(exc)) from exc
+    for dimension in codebook.dimensions:
+        DimensionMatcher(dimension)  # a bad 're:' pattern fails here, named by dimension
+    return codebook
+
+
+def dump_codebook(codebook: Codebook) -> str:
+    data = codebook.model_dump(mode="json", exclude_defaults=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+def _describe(source: str, data: object, exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = _readable_location(data, error["loc"])
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key (not part of the codebook format)"
+    elif error["type"] == "missing":
+        message = "required key is missing"
+    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
+    return f"{source}: {where}: {message}{more}."
+
+
+def _readable_location(data: object, loc: tuple) -> str:
+    """dimensions.0.categories.3.patterns -> "dimension 'domain' > category 'health' > patterns"."""
+    parts, node = [], data
+    for key in loc:
+        if isinstance(node, list) and isinstance(key, int) and key < len(node):
+            node = node[key]
+            name = node.get("id") if isinstance(node, dict) else None
+            parts[-1] = f"{parts[-1].rstrip('s')} '{name}'" if name and parts else parts[-1]
+            if not name:
+                parts.append(f"item {key + 1}")
+            continue
+        parts.append(str(key))
+        node = node.get(key) if isinstance(node, dict) else None
+    return " > ".join(parts) or "top level"
+
+
+def _hint(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    if error["type"] == "extra_forbidden":
+        return (
+            "Allowed category keys: id, label, definition, patterns, weak_patterns, exclude, "
+            "leading, exemplars, threshold. Check the spelling."
+        )
+    if error["type"] == "missing":
+        return "See docs/codebook.md for the required keys."
+    return "See docs/codebook.md for the codebook format."
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    level: str  # "error" or "warning"
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.where}: {self.message}"
+
+
+def lint_codebook(codebook: Codebook) -> list[Finding]:
+    """Problems a valid codebook can still have: cues that cannot fire, duplicates, gaps."""
+    findings: list[Finding] = []
+    for dimension in codebook.dimensions:
+        seen: dict[str, str] = {}
+        for category in dimension.categories:
+            where = f"{dimension.id} > {category.id}"
+            is_default = category.id == dimension.default
+            if (
+                not (category.patterns or category.weak_patterns or category.leading)
+                and not is_default
+            ):
+                findings.append(
+                    Finding("warning", where, "no patterns: only the embedding coder can assign it")
+                )
+            if not category.exemplars:
+                findings.append(
+                    Finding("warning", where, "no exemplars: the embedding coder cannot assign it")
+                )
+            if (
+                not (
+                    category.patterns
+                    or category.weak_patterns
+                    or category.exemplars
+                    or category.leading
+                )
+                and not is_default
+            ):
+                findings.append(
+                    Finding(
+                        "error", where, "no patterns and no exemplars: it can never be assigned"
+                    )
+                )
+            if len(category.weak_patterns) == 1 and not category.patterns:
+                findings.append(
+                    Finding(
+                        "warning",
+                        where,
+                        "a single weak pattern can never fire "
+                        "(weak patterns need two different matches)",
+                    )
+                )
+            for kind, patterns in (
+                ("patterns", category.patterns),
+                ("weak_patterns", category.weak_patterns),
+                ("exclude", category.exclude),
+                ("leading", category.leading),
+            ):
+                for pattern in patterns:
+                    problem = _pattern_problem(pattern)
+                    if problem:
+                        findings.append(
+                            Finding("error", f"{where} > {kind}", f"'{pattern}' {problem}")
+                        )
+                    if kind in ("patterns", "weak_patterns"):
+                        key = pattern.strip().lower()
+                        if key in seen and seen[key] != category.id:
+                            findings.append(
+                                Finding(
+                                    "warning",
+                                    f"{where} > {kind}",
+                                    f"'{pattern}' is also a cue of '{seen[key]}'",
+                                )
+                            )
+                        elif key in seen:
+                            findings.append(
+                                Finding(
+                                    "warning", f"{where} > {kind}", f"'{pattern}' is listed twice"
+                                )
+                            )
+                        seen[key] = category.id
+    return findings
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    """Why a pattern cannot match its own words, if it cannot."""
+    if not pattern.strip():
+        return "is empty"
+    if pattern.startswith("re:"):
+        return None
+    matcher = PatternSet([("x", "strong", pattern)])
+    for variant in expand(pattern):
+        sample = variant.replace("*", "")
+        if not pattern_atoms(variant) or not matcher.find(sample, lowered(sample)):
+            return "cannot match even its own text (check punctuation at its ends)"
+    return None

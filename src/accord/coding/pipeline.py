@@ -1,0 +1,158 @@
+"""Code the store incrementally, or code any texts without a store."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from accord.coding.codebooks import dump_codebook
+from accord.coding.embedding import StoreCache, is_available
+from accord.coding.registry import NEEDS_EMBEDDING, default_coder_name, make_coder, resolve_name
+from accord.model.codebook import Codebook
+from accord.model.coding import CodingUnit, UnitCoding
+from accord.store import coding_store
+from accord.store.corpus_store import CorpusStore
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+
+
+@dataclass
+class CodingReport:
+    run_id: str
+    coder: str
+    codebook_digest: str
+    n_passages: int
+    n_coded: int
+    label_counts: dict[str, Counter] = field(default_factory=dict)
+    elapsed_s: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"CodingReport({self.coder}: {self.n_coded} of {self.n_passages} passages coded, "
+            f"codebook {self.codebook_digest[:12]})"
+        )
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "coder": self.coder,
+            "codebook_digest": self.codebook_digest,
+            "n_passages": self.n_passages,
+            "n_coded": self.n_coded,
+            "elapsed_s": round(self.elapsed_s, 3),
+            "notes": self.notes,
+        }
+
+
+def choose_coder(name: str | None) -> tuple[str, list[str]]:
+    """The coder to use and what the user should know about the choice."""
+    if name is None:
+        chosen = default_coder_name()
+        notes = (
+            []
+            if chosen != "rules.v1"
+            else [
+                "The embedding extra is not installed: coding with rules only "
+                "(pip install 'accord[embed]' for the ensemble)."
+            ]
+        )
+        return chosen, notes
+    chosen = resolve_name(name)
+    if chosen in NEEDS_EMBEDDING and not is_available():
+        from accord.coding.embedding import Encoder
+
+        Encoder()  # raises EmbeddingUnavailable with its hint
+    return chosen, []
+
+
+def code_store(
+    store: CorpusStore,
+    codebook: Codebook,
+    coder: str | None = None,
+    *,
+    command: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> CodingReport:
+    """Code every current passage not yet coded with this codebook and coder.
+
+    A new codebook (any change changes its digest) codes everything again; unchanged
+    passages are skipped, and embeddings are reused from the cache.
+    """
+    started = time.perf_counter()
+    name, notes = choose_coder(coder)
+    digest = codebook.digest()
+    coding_store.save_codebook(
+        store, digest, codebook.name, codebook.version, dump_codebook(codebook)
+    )
+    run_id = store.start_run("code", command)
+    pending = coding_store.pending_units(store, digest, name)
+    total = len(pending)
+    logger.info("Coding - %d passages to code with %s", total, name)
+    if pending:
+        instance = _make(name, codebook, store)
+        for start in range(0, total, BATCH):
+            batch = pending[start : start + BATCH]
+            codings = instance.code([p.unit for p in batch], _offset(on_progress, start, total))
+            coding_store.save_codings(
+                store, digest, name, run_id, codings, [p.text_hash for p in batch]
+            )
+            if on_progress:
+                on_progress(start + len(batch), total)
+    report = CodingReport(
+        run_id,
+        name,
+        digest,
+        coding_store.count_current_passages(store),
+        total,
+        coding_store.label_counts(store, digest, name),
+        time.perf_counter() - started,
+        notes,
+    )
+    store.finish_run(run_id, report.stats())
+    logger.info("Coding - Completed in %.1f s", report.elapsed_s)
+    return report
+
+
+def _make(name: str, codebook: Codebook, store: CorpusStore):
+    if name in NEEDS_EMBEDDING:
+        from accord.coding.embedding import Encoder
+
+        return make_coder(name, codebook, cache=StoreCache(store, Encoder().model_id))
+    return make_coder(name, codebook)
+
+
+def _offset(on_progress, start: int, total: int):
+    """Batch-level progress from inside a coder, shifted to the whole run."""
+    if on_progress is None:
+        return None
+    return lambda done, _n: on_progress(min(total, start + done), total)
+
+
+def classify_texts(
+    items: Sequence[tuple[str, str]],
+    codebook: Codebook,
+    coder: str | None = None,
+    document_type: str | None = None,
+) -> list[dict[str, Any]]:
+    """Code ``(id, text)`` pairs without a store; one JSON-ready dict per item."""
+    name, _ = choose_coder(coder)
+    instance = make_coder(name, codebook)
+    units = [CodingUnit(str(item_id), text, document_type) for item_id, text in items]
+    return [coding_as_dict(coding) for coding in instance.code(units)]
+
+
+def coding_as_dict(coding: UnitCoding) -> dict[str, Any]:
+    labels: dict[str, list[str]] = {}
+    evidence: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for a in coding.assignments:
+        labels.setdefault(a.dimension, []).append(a.category)
+        evidence.setdefault(a.dimension, {})[a.category] = [
+            {"start": e.char_start, "end": e.char_end, "trigger": e.trigger} for e in a.evidence
+        ]
+    return {"id": coding.unit_id, "labels": labels, "scores": coding.scores, "evidence": evidence}

@@ -1,0 +1,102 @@
+"""The rules coder: codebook cue patterns, one pass per dimension, matched spans as evidence.
+
+A category scores 1 for each different strong cue and 0.5 for each different weak cue (at most
+1); it is assigned at 1. A single-choice dimension (binding force) takes a leading cue first
+("Recalling ..." opens a preambular paragraph), else its strongest category with a cue, else its
+default, then the document type's cap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from accord.coding.base import ProgressCallback, cap_for
+from accord.coding.patterns import STRONG, DimensionMatcher, Hit, lowered
+from accord.model.codebook import Codebook, Dimension
+from accord.model.coding import Assignment, Candidate, CodingUnit, Evidence, UnitCoding
+
+WEAK_CUE_SCORE = 0.5
+DEFAULT_SCORE = 0.5  # a single-choice default chosen for want of any cue
+MAX_EVIDENCE = 5
+
+
+class RulesCoder:
+    name = "rules.v1"
+    method = "rules"
+
+    def __init__(self, codebook: Codebook):
+        self.codebook = codebook
+        self.matchers = {d.id: DimensionMatcher(d) for d in codebook.dimensions}
+
+    def code(
+        self, units: Sequence[CodingUnit], on_progress: ProgressCallback | None = None
+    ) -> list[UnitCoding]:
+        results = []
+        for done, unit in enumerate(units, 1):
+            results.append(self.code_one(unit))
+            if on_progress and (done % 500 == 0 or done == len(units)):
+                on_progress(done, len(units))
+        return results
+
+    def code_one(self, unit: CodingUnit) -> UnitCoding:
+        if not unit.text.strip():
+            return UnitCoding(unit.id)
+        assignments: list[Assignment] = []
+        scores: dict[str, dict[str, float]] = {}
+        low = lowered(unit.text)
+        for dimension in self.codebook.dimensions:
+            candidates = self.candidates(dimension, unit, low)
+            scores[dimension.id] = {c: round(v.score, 4) for c, v in candidates.items()}
+            assignments.extend(self.decide(dimension, unit, candidates))
+        return UnitCoding(unit.id, tuple(assignments), scores)
+
+    def candidates(
+        self, dimension: Dimension, unit: CodingUnit, low: str | None = None
+    ) -> dict[str, Candidate]:
+        found = {}
+        low = lowered(unit.text) if low is None else low
+        for category, hits in self.matchers[dimension.id].hits(unit.text, low).items():
+            strong = {h.pattern for h in hits if h.kind == STRONG}
+            weak = {h.pattern for h in hits if h.kind != STRONG}
+            score = min(1.0, len(strong) + WEAK_CUE_SCORE * len(weak))
+            found[category] = Candidate(score, _evidence(hits))
+        return found
+
+    def decide(
+        self, dimension: Dimension, unit: CodingUnit, candidates: dict[str, Candidate]
+    ) -> list[Assignment]:
+        if dimension.selection == "multi":
+            return [
+                Assignment(unit.id, dimension.id, category, c.score, self.method, c.evidence)
+                for category, c in candidates.items()
+                if c.score >= 1.0
+            ]
+        chosen, candidate = self.choose_single(dimension, unit, candidates)
+        return [
+            Assignment(
+                unit.id, dimension.id, chosen, candidate.score, self.method, candidate.evidence
+            )
+        ]
+
+    def choose_single(
+        self, dimension: Dimension, unit: CodingUnit, candidates: dict[str, Candidate]
+    ) -> tuple[str, Candidate]:
+        leading = self.matchers[dimension.id].leading_hits(unit.text)
+        if leading:
+            chosen, candidate = leading[0].category, Candidate(1.0, _evidence(leading))
+        else:
+            fired = [c for c in dimension.ids if candidates.get(c) and candidates[c].score >= 1.0]
+            if fired:
+                chosen, candidate = fired[0], candidates[fired[0]]
+            else:
+                chosen, candidate = dimension.default or dimension.ids[-1], Candidate(DEFAULT_SCORE)
+        capped = cap_for(dimension, chosen, unit.document_type)
+        if capped != chosen:
+            trigger = f"capped: a {unit.document_type} is at most {capped}"
+            candidate = Candidate(candidate.score, (*candidate.evidence, Evidence(0, 0, trigger)))
+        return capped, candidate
+
+
+def _evidence(hits: list[Hit]) -> tuple[Evidence, ...]:
+    ordered = sorted(hits, key=lambda h: (h.start, h.end))
+    return tuple(Evidence(h.start, h.end, h.pattern) for h in ordered[:MAX_EVIDENCE])

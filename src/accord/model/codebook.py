@@ -1,0 +1,148 @@
+"""The codebook: dimensions, categories, their cue patterns and exemplars (pydantic, from YAML).
+
+Pattern syntax (matched case-insensitively, whole words):
+
+- ``health care``: a space matches spaces, hyphens or line breaks ("health-care" too);
+- ``vaccin*``: a trailing ``*`` matches any word ending (vaccine, vaccination, vaccinated);
+- ``organi(s|z)ation``, ``(learning|test) environment(s|)``: alternatives in brackets, an
+  empty one making the bracket optional;
+- ``re:<regex>``: a raw regular expression, for the rare case the above cannot express.
+
+A category is assigned when one of its ``patterns`` matches, or two different
+``weak_patterns`` match, outside every ``exclude`` match ("Security Council" is not security).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from accord.model.provenance import digest_json
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Category(_Strict):
+    id: str
+    label: str
+    definition: str = Field(min_length=10)
+    patterns: list[str] = []
+    weak_patterns: list[str] = []
+    exclude: list[str] = []
+    leading: list[str] = Field(
+        default=[],
+        description="Patterns that decide the category when they open the passage "
+        "(e.g. 'Recalling' opens a preambular paragraph).",
+    )
+    exemplars: list[str] = []
+    threshold: float | None = Field(
+        default=None, ge=-1, le=1, description="Embedding similarity threshold (calibrated)."
+    )
+    ensemble_threshold: float | None = Field(
+        default=None,
+        ge=-1,
+        le=2,
+        description="Similarity above which the ensemble adds the category to what the rules "
+        "found (calibrated; above 1 means never).",
+    )
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("ids are lower-case letters, digits and underscores")
+        return value
+
+
+class Dimension(_Strict):
+    id: str
+    label: str
+    description: str = ""
+    selection: Literal["multi", "single"] = "multi"
+    default: str | None = Field(
+        default=None, description="For single-choice dimensions: the category when none fires."
+    )
+    document_type_caps: dict[str, str] = Field(
+        default={},
+        description="Single-choice dimensions ordered strongest first: the strongest category "
+        "a document type may receive (a voluntary code is never binding).",
+    )
+    categories: list[Category] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Dimension:
+        ids = [c.id for c in self.categories]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate category id(s) {', '.join(duplicates)}")
+        if self.default is not None and self.default not in ids:
+            raise ValueError(f"default '{self.default}' is not one of its categories")
+        if self.selection == "single" and self.default is None:
+            raise ValueError("a single-choice dimension needs a default category")
+        unknown = sorted(set(self.document_type_caps.values()) - set(ids))
+        if unknown:
+            raise ValueError(f"document_type_caps names unknown categories {', '.join(unknown)}")
+        return self
+
+    def category(self, category_id: str) -> Category:
+        for category in self.categories:
+            if category.id == category_id:
+                return category
+        raise KeyError(category_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [c.id for c in self.categories]
+
+
+class Codebook(_Strict):
+    name: str
+    version: str
+    description: str = ""
+    dimensions: list[Dimension] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_dimensions(self) -> Codebook:
+        ids = [d.id for d in self.dimensions]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate dimension id(s) {', '.join(duplicates)}")
+        return self
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        for dimension in self.dimensions:
+            if dimension.id == dimension_id:
+                return dimension
+        raise KeyError(dimension_id)
+
+    @property
+    def ids(self) -> dict[str, list[str]]:
+        return {d.id: d.ids for d in self.dimensions}
+
+    def digest(self) -> str:
+        """The codebook hash stamped on every result: SHA-256 of its canonical JSON."""
+        return digest_json(self.model_dump(mode="json"))
+
+    def without_thresholds(self) -> Codebook:
+        """The same codebook with embedding thresholds cleared (before calibration)."""
+        return Codebook.model_validate(
+            {
+                **self.model_dump(),
+                "dimensions": [
+                    {
+                        **d.model_dump(),
+                        "categories": [
+                            {**c.model_dump(), "threshold": None, "ensemble_threshold": None}
+                            for c in d.categories
+                        ],
+                    }
+                    for d in self.dimensions
+                ],
+            }
+        )

@@ -1,0 +1,161 @@
+"""Coding results in the store: codebooks, which passages are coded, assignments, and the
+embedding cache."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from accord.model.coding import CodingUnit, UnitCoding
+from accord.store.corpus_store import CorpusStore, utc_now
+
+
+@dataclass(frozen=True, slots=True)
+class PendingUnit:
+    unit: CodingUnit
+    text_hash: str
+
+
+def save_codebook(store: CorpusStore, digest: str, name: str, version: str, yaml_text: str) -> None:
+    store.db.execute(
+        "INSERT OR IGNORE INTO codebooks(digest, name, version, yaml, added_at) VALUES (?,?,?,?,?)",
+        (digest, name, version, yaml_text, utc_now()),
+    )
+
+
+def codebook_yaml(store: CorpusStore, digest: str) -> str | None:
+    row = store.db.execute("SELECT yaml FROM codebooks WHERE digest=?", (digest,)).fetchone()
+    return row[0] if row else None
+
+
+def pending_units(store: CorpusStore, codebook_digest: str, coder: str) -> list[PendingUnit]:
+    """Current passages not yet coded by this coder with this codebook (or whose text changed)."""
+    rows = store.db.execute(
+        """SELECT p.id, p.text, p.text_hash, d.document_type
+           FROM passages p JOIN documents d ON d.id = p.document_id
+           LEFT JOIN coded_passages c ON c.passage_id = p.id AND c.codebook_digest = ?
+                AND c.coder = ? AND c.text_hash = p.text_hash
+           WHERE d.is_current = 1 AND c.passage_id IS NULL
+           ORDER BY p.document_id, p.ordinal""",
+        (codebook_digest, coder),
+    )
+    return [PendingUnit(CodingUnit(r[0], r[1], r[3]), r[2]) for r in rows]
+
+
+def count_current_passages(store: CorpusStore) -> int:
+    return store.db.execute(
+        "SELECT count(*) FROM passages p JOIN documents d ON d.id=p.document_id"
+        " WHERE d.is_current=1"
+    ).fetchone()[0]
+
+
+def save_codings(
+    store: CorpusStore,
+    codebook_digest: str,
+    coder: str,
+    run_id: str,
+    codings: Sequence[UnitCoding],
+    text_hashes: Sequence[str],
+) -> None:
+    """Replace the stored coding of these passages, all in one transaction."""
+    with store.transaction() as db:
+        ids = [(c.unit_id, codebook_digest, coder) for c in codings]
+        db.executemany(
+            "DELETE FROM assignments WHERE passage_id=? AND codebook_digest=? AND coder=?", ids
+        )
+        db.executemany(
+            "INSERT INTO assignments(passage_id, codebook_digest, coder, dimension, category,"
+            " score, method, evidence) VALUES (?,?,?,?,?,?,?,?)",
+            [
+                (
+                    a.unit_id,
+                    codebook_digest,
+                    coder,
+                    a.dimension,
+                    a.category,
+                    a.score,
+                    a.method,
+                    json.dumps([[e.char_start, e.char_end, e.trigger] for e in a.evidence]),
+                )
+                for coding in codings
+                for a in coding.assignments
+            ],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO coded_passages(passage_id, codebook_digest, coder, text_hash,"
+            " run_id) VALUES (?,?,?,?,?)",
+            [
+                (c.unit_id, codebook_digest, coder, h, run_id)
+                for c, h in zip(codings, text_hashes, strict=True)
+            ],
+        )
+
+
+def label_counts(store: CorpusStore, codebook_digest: str, coder: str) -> dict[str, Counter]:
+    """Passages per category among current passages."""
+    rows = store.db.execute(
+        """SELECT a.dimension, a.category, count(*) FROM assignments a
+           JOIN passages p ON p.id = a.passage_id JOIN documents d ON d.id = p.document_id
+           WHERE d.is_current = 1 AND a.codebook_digest = ? AND a.coder = ?
+           GROUP BY a.dimension, a.category""",
+        (codebook_digest, coder),
+    )
+    counts: dict[str, Counter] = {}
+    for dimension, category, n in rows:
+        counts.setdefault(dimension, Counter())[category] = n
+    return counts
+
+
+def latest_coding(store: CorpusStore) -> dict[str, Any] | None:
+    """The codebook digest and coder of the most recent completed coding run."""
+    row = store.db.execute(
+        "SELECT id, stats FROM runs WHERE stage='code' AND status='completed'"
+        " ORDER BY started_at DESC, rowid DESC LIMIT 1"
+    ).fetchone()
+    return {"run_id": row[0], **json.loads(row[1])} if row else None
+
+
+def iter_chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def get_vectors(store: CorpusStore, model_id: str, keys: Sequence[str]) -> dict[str, tuple]:
+    """Cached (vector, spans, sentence vectors) by text hash."""
+    found = {}
+    for chunk in iter_chunks(list(keys), 900):
+        marks = ",".join("?" * len(chunk))
+        rows = store.db.execute(
+            f"SELECT text_hash, vector, sentence_spans, sentence_vectors FROM embeddings"
+            f" WHERE model_id=? AND text_hash IN ({marks})",
+            (model_id, *chunk),
+        )
+        for key, vector, spans, sentences in rows:
+            vec = np.frombuffer(vector, dtype=np.float16).astype(np.float32)
+            span_array = np.frombuffer(spans, dtype=np.int32).reshape(-1, 2)
+            sent = np.frombuffer(sentences, dtype=np.float16).astype(np.float32)
+            found[key] = (vec, tuple(map(tuple, span_array.tolist())), sent.reshape(-1, len(vec)))
+    return found
+
+
+def put_vectors(store: CorpusStore, model_id: str, items: dict[str, tuple]) -> None:
+    with store.transaction() as db:
+        db.executemany(
+            "INSERT OR REPLACE INTO embeddings(text_hash, model_id, vector, sentence_spans,"
+            " sentence_vectors) VALUES (?,?,?,?,?)",
+            [
+                (
+                    key,
+                    model_id,
+                    np.asarray(vec, np.float16).tobytes(),
+                    np.asarray(spans, np.int32).reshape(-1, 2).tobytes(),
+                    np.asarray(sentences, np.float16).tobytes(),
+                )
+                for key, (vec, spans, sentences) in items.items()
+            ],
+        )

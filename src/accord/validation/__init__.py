@@ -1,0 +1,1 @@
+"""Accord's coding measured against human coding; samples for people to code."""
