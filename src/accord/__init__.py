@@ -23,6 +23,7 @@ from accord.errors import AccordError
 from accord.store.corpus_store import CorpusStore, open_store
 
 if TYPE_CHECKING:
+    from accord.analysis.results import AnalysisResult
     from accord.coding.pipeline import CodingReport
     from accord.ingestion.collect import CollectReport
     from accord.ingestion.pipeline import IngestReport
@@ -35,6 +36,7 @@ __all__ = [
     "AccordSettings",
     "CorpusStore",
     "__version__",
+    "analyse",
     "classify",
     "code",
     "collect",
@@ -173,3 +175,24 @@ def validate(
         store=_store(store) if store is not None else None,
         corpus=Path(corpus) if corpus else None,
     )
+
+
+def analyse(
+    store: CorpusStore | str | Path,
+    *,
+    settings: AccordSettings | str | Path | None = None,
+    out: str | Path | None = None,
+    formats: tuple[str, ...] = ("parquet", "csv", "json"),
+    command: str | None = None,
+) -> AnalysisResult:
+    """Coverage, alignment, complementarity, security, opportunity ranking with uncertainty,
+    trends, evidence and discovery for the latest coding (see ``accord analyse``).
+
+    Returns the tables as DataFrames (``result["domains"]``); they are also saved in the store
+    and, with ``out``, written as Parquet, CSV and JSON.
+    """
+    from accord.analysis.pipeline import analyse_store
+
+    if not isinstance(settings, AccordSettings):
+        settings = load_settings(Path(settings) if settings else None)
+    return analyse_store(_store(store), settings, Path(out) if out else None, formats, command)

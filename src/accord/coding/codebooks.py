@@ -72,7 +72,9 @@ def _readable_location(data: object, loc: tuple) -> str:
         if isinstance(node, list) and isinstance(key, int) and key < len(node):
             node = node[key]
             name = node.get("id") if isinstance(node, dict) else None
-            parts[-1] = f"{parts[-1].rstrip('s')} '{name}'" if name and parts else parts[-1]
+            singular = {"dimensions": "dimension", "categories": "category"}
+            if name and parts:
+                parts[-1] = f"{singular.get(parts[-1], parts[-1])} '{name}'"
             if not name:
                 parts.append(f"item {key + 1}")
             continue
@@ -153,6 +155,8 @@ def lint_codebook(codebook: Codebook) -> list[Finding]:
             ):
                 for pattern in patterns:
                     problem = _pattern_problem(pattern)
+                    if not problem and kind in ("patterns", "weak_patterns"):
+                        problem = _always_excluded(pattern, category.exclude)
                     if problem:
                         findings.append(
                             Finding("error", f"{where} > {kind}", f"'{pattern}' {problem}")
@@ -175,6 +179,20 @@ def lint_codebook(codebook: Codebook) -> list[Finding]:
                             )
                         seen[key] = category.id
     return findings
+
+
+def _always_excluded(pattern: str, exclusions: list[str]) -> str | None:
+    """A cue whose own words are matched whole by one of its category's exclusions."""
+    if pattern.startswith("re:") or not exclusions:
+        return None
+    for exclusion in exclusions:
+        matcher = PatternSet([("x", "exclude", exclusion)])
+        for variant in expand(pattern):
+            sample = variant.replace("*", "")
+            hits = matcher.find(sample, lowered(sample))
+            if any(h.start == 0 and h.end >= len(sample) for h in hits):
+                return f"can never fire: the exclusion '{exclusion}' covers it"
+    return None
 
 
 def _pattern_problem(pattern: str) -> str | None:

@@ -141,8 +141,10 @@ class Encoder:
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
+    """Unit length, rounded to float16 precision: a vector read back from the cache is then
+    identical to a fresh one, so a cached re-run gives exactly the same codes."""
     norm = np.linalg.norm(vector, axis=-1, keepdims=True)
-    return (vector / np.where(norm == 0, 1, norm)).astype(np.float32)
+    return (vector / np.where(norm == 0, 1, norm)).astype(np.float16).astype(np.float32)
 
 
 def _pool(tokens, offsets, spans, fallback) -> np.ndarray:

@@ -1,0 +1,73 @@
+"""accord analyse: the measures, the ranking and its uncertainty."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from accord.cli._console import console, escape, state
+
+
+def analyse(
+    ctx: typer.Context,
+    settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
+    out: Path | None = typer.Option(None, help="Also write every table here (Parquet, CSV, JSON)."),
+) -> None:
+    """Analyse the coded store: coverage, alignment, complementarity, security and a
+    cooperation-opportunity ranking with bootstrap intervals.
+
+    Example:
+        accord analyse --out results/
+    """
+    import accord
+
+    result = accord.analyse(
+        state(ctx).store, settings=settings, out=out, command=shlex.join(sys.argv)
+    )
+    render_ranking(result)
+    if out:
+        console.print(f"Tables written to {escape(str(out))} (Parquet, CSV, JSON).")
+
+
+def render_ranking(result) -> None:
+    domains = result["domains"]
+    k = result.settings.top_k
+    table = Table(
+        "Rank",
+        "Domain",
+        "Opportunity",
+        "Breadth",
+        "Alignment",
+        "Compl.",
+        "Coop.",
+        "Security",
+        f"P(top {k})",
+        title="Cooperation opportunity by domain",
+        title_justify="left",
+    )
+    for row in domains.itertuples():
+        if not row.ranked:
+            continue
+        table.add_row(
+            f"{row.rank:.0f} [{row.rank_low:.0f}–{row.rank_high:.0f}]",
+            escape(row.label),
+            f"{row.opportunity:.2f} [{row.opportunity_low:.2f}–{row.opportunity_high:.2f}]",
+            f"{row.breadth:.0f}",
+            f"{row.alignment:.2f}",
+            f"{row.complementarity:.2f}",
+            f"{row.cooperation:.2f}",
+            f"{row.security:.2f}",
+            f"{getattr(row, f'p_top{k}_joint'):.2f}",
+        )
+    console.print(table)
+    unranked = domains[~domains["ranked"]]
+    for row in unranked.itertuples():
+        console.print(f"[dim]Not ranked: {escape(row.label)}: {escape(row.reason)}[/dim]")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(analyse)
