@@ -19,16 +19,26 @@ SAMPLE_MODULUS = 4
 MIN_SHINGLES = 20  # documents with fewer sampled shingles are too short to compare
 COMMON_SHINGLE_DOCS = 50  # boilerplate shared by this many documents says nothing
 _WORD = re.compile(r"\w+")
+_BASE = 1_000_003  # multiplier of the shingle polynomial (an odd prime)
 
 
 def shingle_sample(text: str) -> np.ndarray:
-    """Sorted unique sampled shingle hashes of a text (uint32)."""
-    words = _WORD.findall(text.casefold())
-    hashes = (
-        zlib.crc32(" ".join(words[i : i + SHINGLE_WORDS]).encode("utf-8"))
-        for i in range(max(0, len(words) - SHINGLE_WORDS + 1))
+    """Sorted unique sampled shingle hashes of a text (uint32).
+
+    Each word is hashed once (CRC-32); a shingle's hash is a polynomial of its words' hashes
+    modulo 2**32, computed for all shingles at once.
+    """
+    words = np.fromiter(
+        (zlib.crc32(w.encode("utf-8")) for w in _WORD.findall(text.casefold())), dtype=np.uint64
     )
-    return np.unique(np.fromiter((h for h in hashes if h % SAMPLE_MODULUS == 0), dtype=np.uint32))
+    n = len(words) - SHINGLE_WORDS + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint32)
+    hashes = np.zeros(n, dtype=np.uint64)
+    for offset in range(SHINGLE_WORDS):
+        hashes = (hashes * np.uint64(_BASE) + words[offset : offset + n]) & np.uint64(0xFFFFFFFF)
+    hashes = hashes.astype(np.uint32)
+    return np.unique(hashes[hashes % SAMPLE_MODULUS == 0])
 
 
 def near_duplicates(

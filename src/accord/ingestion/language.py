@@ -1,4 +1,4 @@
-"""Language of a document from a sample of its passages (langdetect, seeded)."""
+"""Language of a document from a sample of its passages (py3langid: fast, deterministic)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ class LanguageProfile:
     is_mixed: bool
 
 
+def warm_up() -> None:
+    """Load the language model once (before worker processes fork, so they share it)."""
+    import py3langid
+
+    py3langid.classify("warm up")
+
+
 def detect_language(texts: Sequence[str]) -> LanguageProfile:
     """Detect the language of evenly spaced passages; flag documents with a second language.
 
@@ -26,23 +33,15 @@ def detect_language(texts: Sequence[str]) -> LanguageProfile:
         ...                  "report every year to the assembly on the work it has done."]).language
         'en'
     """
-    from langdetect import DetectorFactory, LangDetectException, detect
+    import py3langid
 
-    DetectorFactory.seed = 0  # langdetect is randomised; a fixed seed makes it repeatable
     candidates = [t for t in texts if len(t.split()) >= MIN_WORDS] or [
         t for t in texts if t.strip()
     ]
     if not candidates:
         return LanguageProfile(None, {}, False)
     step = max(1, len(candidates) // SAMPLE_SIZE)
-    votes: Counter[str] = Counter()
-    for text in candidates[::step][:SAMPLE_SIZE]:
-        try:
-            votes[detect(text)] += 1
-        except LangDetectException:
-            continue
-    if not votes:
-        return LanguageProfile(None, {}, False)
+    votes = Counter(py3langid.classify(text)[0] for text in candidates[::step][:SAMPLE_SIZE])
     total = sum(votes.values())
     shares = {lang: round(n / total, 3) for lang, n in sorted(votes.items())}
     (top, _), *others = votes.most_common()

@@ -22,6 +22,7 @@ from accord.config import IngestSettings
 from accord.errors import AccordError, IngestError, ManifestError
 from accord.ingestion.duplicates import near_duplicates
 from accord.ingestion.institutions import InstitutionRegistry, load_registry
+from accord.ingestion.language import warm_up
 from accord.ingestion.manifest import Manifest, ManifestRow, read_manifest
 from accord.ingestion.parse import ParsedFile, document_id_for, file_sha256, parse_file
 from accord.ingestion.readers import format_of
@@ -277,7 +278,7 @@ def _precheck(task: _Task, settings: IngestSettings) -> tuple[str, str | None]:
 def _parse_all(store, report, to_parse, settings, registry, seen, on_progress, done, total) -> None:
     from pebble import ProcessExpired, ProcessPool
 
-    _warm_up_language_detector()
+    warm_up()  # load the language model before the workers fork
     with ProcessPool(max_workers=min(settings.workers, len(to_parse))) as pool:
         futures = [
             pool.schedule(
@@ -339,13 +340,6 @@ def _parse_all(store, report, to_parse, settings, registry, seen, on_progress, d
                 _store_parsed(store, report, task, parsed, registry, seen)
             done += 1
             _notify(on_progress, task, done, total)
-
-
-def _warm_up_language_detector() -> None:
-    # Loading langdetect's profiles once here lets every forked worker share them.
-    from langdetect.detector_factory import init_factory
-
-    init_factory()
 
 
 def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> None:
