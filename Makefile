@@ -25,9 +25,7 @@ test: install
 	$(BIN)/python -m pytest -q
 
 demo: install
-	mkdir -p demo-output
-	$(BIN)/accord --store demo-output/accord.db ingest src/accord/data/demo
-	$(BIN)/accord --store demo-output/accord.db info
+	$(BIN)/accord --store demo-output/accord.db run src/accord/data/demo --out demo-output
 	$(BIN)/accord --store demo-output/accord.db search "capacity building" --family "UN system" --limit 3
 
 bench: install

@@ -14,6 +14,7 @@ Heavy dependencies load only when the function that needs them runs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,7 @@ __all__ = [
     "load_codebook",
     "load_settings",
     "open_store",
+    "run",
     "search",
     "validate",
 ]
@@ -196,3 +198,72 @@ def analyse(
     if not isinstance(settings, AccordSettings):
         settings = load_settings(Path(settings) if settings else None)
     return analyse_store(_store(store), settings, Path(out) if out else None, formats, command)
+
+
+def run(
+    corpus: str | Path,
+    *,
+    store: CorpusStore | str | Path = "accord.db",
+    manifest: str | Path | None = None,
+    out: str | Path = "accord-output",
+    settings: AccordSettings | str | Path | None = None,
+    coder: str | None = None,
+    codebook: str | Path | None = None,
+    on_stage: Callable[[str, int, int | None], None] | None = None,
+    command: str | None = None,
+) -> RunSummary:
+    """Ingest, code, analyse and report in one call (see ``accord run``).
+
+    Every stage reuses what the store already holds, so a second run on the same corpus only
+    checks that nothing changed. ``on_stage(stage, done, total)`` reports progress.
+    """
+    from accord.report.render import write_report as render_report
+
+    notify = on_stage or (lambda stage, done, total: None)
+    if not isinstance(settings, AccordSettings):
+        settings = load_settings(Path(settings) if settings else None)
+    opened = _store(store, create=True)
+    out_dir = Path(out)
+    ingested = ingest(
+        opened,
+        corpus,
+        manifest=manifest,
+        settings=settings,
+        on_progress=lambda name, done, total: notify("ingest", done, total),
+        command=command,
+    )
+    if ingested.n_ingested == 0:
+        raise AccordError(
+            f"Nothing could be ingested from {corpus}: {len(ingested.skipped)} file(s) skipped.",
+            hint="`accord info` lists each skipped file with its reason.",
+        )
+    coded = code(
+        opened,
+        codebook,
+        coder=coder,
+        on_progress=lambda done, total: notify("code", done, total),
+        command=command,
+    )
+    notify("analyse", 0, None)
+    result = analyse(opened, settings=settings, out=out_dir / "tables", command=command)
+    notify("report", 0, None)
+    report_path = render_report(result, opened, out_dir / "report.html", "html", command)
+    return RunSummary(ingested, coded, result, report_path, out_dir / "tables", opened.path)
+
+
+@dataclass
+class RunSummary:
+    """What ``accord run`` did and where its outputs are."""
+
+    ingested: IngestReport
+    coded: CodingReport
+    result: AnalysisResult
+    report: Path
+    tables: Path
+    store: str
+
+    def __repr__(self) -> str:
+        return (
+            f"RunSummary({self.ingested}, {self.coded.n_passages} passages, "
+            f"report at {self.report})"
+        )

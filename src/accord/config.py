@@ -152,3 +152,25 @@ def _read_settings_file(path: Path) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise ConfigError(f"{path}: expected a mapping of sections, got {type(loaded).__name__}.")
     return loaded
+
+
+def settings_reference() -> str:
+    """Markdown table of every setting, its default and meaning (docs/settings.md)."""
+    lines = ["| Setting | Default | Meaning |", "|---|---|---|"]
+
+    def walk(model: type[BaseModel], prefix: str) -> None:
+        for name, field in model.model_fields.items():
+            annotation = field.annotation
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                walk(annotation, f"{prefix}{name}.")
+                continue
+            default = field.default
+            shown = (
+                default
+                if not isinstance(default, dict)
+                else ", ".join(f"{k}: {v}" for k, v in default.items())
+            )
+            lines.append(f"| `{prefix}{name}` | `{shown}` | {field.description or ''} |")
+
+    walk(AccordSettings, "")
+    return "\n".join(lines) + "\n"

@@ -10,6 +10,7 @@ from pathlib import Path
 from accord.analysis.frames import load_coded_corpus
 from accord.analysis.results import AnalysisResult, analyse_coded
 from accord.config import AccordSettings
+from accord._version import __version__
 from accord.model.provenance import RunStamp
 from accord.store.corpus_store import CorpusStore
 from accord.store.exports import FORMATS, load_tables, save_tables, write_tables

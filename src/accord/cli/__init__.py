@@ -45,9 +45,9 @@ def _root(
 
 
 def _register() -> None:
-    from accord.cli import analyse, code, codebook, collect, info, ingest, search, validate
+    from accord.cli import analyse, code, codebook, collect, info, ingest, run, search, validate
 
-    for module in (ingest, code, codebook, validate, analyse, search, info, collect):
+    for module in (run, ingest, code, codebook, validate, analyse, search, info, collect):
         module.register(app)
 
 
