@@ -163,9 +163,18 @@ def _pool(tokens, offsets, spans, fallback) -> np.ndarray:
 @dataclass(frozen=True, slots=True)
 class _Prototypes:
     categories: tuple[str, ...]
-    owner: np.ndarray  # (n_exemplars,) category index of each row
-    vectors: np.ndarray  # (n_exemplars, dim)
+    rows: tuple[np.ndarray, ...]  # per category: its rows in ``vectors``
+    vectors: np.ndarray  # (n_prototypes, dim): exemplars and definitions
     labels: tuple[str, ...]  # "exemplar 3" / "definition"
+
+
+@dataclass(frozen=True, slots=True)
+class Similarities:
+    """Best similarity of each unit to each category of one dimension, computed in one matrix
+    product for a whole batch."""
+
+    score: np.ndarray  # (n_units, n_categories), max(0, cosine) of the closest prototype
+    best: np.ndarray  # (n_units, n_categories) row of that prototype
 
 
 class EmbeddingCoder:
@@ -201,8 +210,10 @@ class EmbeddingCoder:
             texts.append(f"{category.label}: {category.definition}")
             owner.append(index)
             labels.append("definition")
+        owners = np.array(owner)
+        rows = tuple(np.flatnonzero(owners == k) for k in range(len(dimension.categories)))
         return _Prototypes(
-            tuple(dimension.ids), np.array(owner), self.encoder.encode_texts(texts), tuple(labels)
+            tuple(dimension.ids), rows, self.encoder.encode_texts(texts), tuple(labels)
         )
 
     def vectors(
@@ -229,70 +240,111 @@ class EmbeddingCoder:
                 on_progress(min(begin + chunk, len(missing)), len(missing))
         return [known[k] for k in keys]
 
+    def similarities(self, dimension: Dimension, vectors: Sequence[PassageVectors]) -> Similarities:
+        protos = self.prototypes()[dimension.id]
+        n = len(vectors)
+        if n == 0:
+            empty = np.zeros((0, len(protos.categories)))
+            return Similarities(empty, empty.astype(int))
+        matrix = np.vstack([v.vector for v in vectors]) @ protos.vectors.T
+        score = np.empty((n, len(protos.rows)))
+        best = np.empty((n, len(protos.rows)), dtype=int)
+        for k, rows in enumerate(protos.rows):
+            chosen = matrix[:, rows].argmax(axis=1)
+            best[:, k] = rows[chosen]
+            score[:, k] = matrix[np.arange(n), best[:, k]]
+        return Similarities(np.maximum(score, 0.0), best)
+
+    def evidence(
+        self, dimension: Dimension, vectors: PassageVectors, row: int, score: float
+    ) -> tuple[Evidence, ...]:
+        """The closest prototype, and the sentence of the passage most similar to it."""
+        protos = self.prototypes()[dimension.id]
+        closest = Evidence(0, 0, f"{protos.labels[row]} (cos {score:.2f})")
+        if not vectors.sentence_spans:
+            return (closest,)
+        sentence_scores = vectors.sentence_vectors @ protos.vectors[row]
+        top = int(np.argmax(sentence_scores))
+        start, end = vectors.sentence_spans[top]
+        return (
+            closest,
+            Evidence(start, end, f"most similar sentence (cos {sentence_scores[top]:.2f})"),
+        )
+
     def code(
         self, units: Sequence[CodingUnit], on_progress: ProgressCallback | None = None
     ) -> list[UnitCoding]:
-        present = [u for u in units if u.text.strip()]
-        vectors = dict(
-            zip(
-                [u.id for u in present],
-                self.vectors([u.text for u in present], on_progress),
-                strict=True,
-            )
-        )
-        return [
-            self.code_vectors(u, vectors[u.id]) if u.id in vectors else UnitCoding(u.id)
-            for u in units
-        ]
+        present = [k for k, u in enumerate(units) if u.text.strip()]
+        vectors = self.vectors([units[k].text for k in present], on_progress)
+        tables = {d.id: self.similarities(d, vectors) for d in self.codebook.dimensions}
+        results = [UnitCoding(u.id) for u in units]
+        for row, k in enumerate(present):
+            results[k] = self._code_row(units[k], vectors[row], tables, row)
+        return results
 
-    def code_vectors(self, unit: CodingUnit, vectors: PassageVectors) -> UnitCoding:
+    def _code_row(
+        self, unit: CodingUnit, vectors: PassageVectors, tables: dict[str, Similarities], row: int
+    ) -> UnitCoding:
         assignments: list[Assignment] = []
         scores: dict[str, dict[str, float]] = {}
         for dimension in self.codebook.dimensions:
-            candidates = self.candidates(dimension, unit, vectors)
-            scores[dimension.id] = {c: round(v.score, 4) for c, v in candidates.items()}
-            assignments.extend(self.decide(dimension, unit, candidates))
+            table = tables[dimension.id]
+            values = table.score[row]
+            scores[dimension.id] = dict(
+                zip(dimension.ids, np.round(values, 4).tolist(), strict=True)
+            )
+            for k in self.chosen(dimension, unit, values):
+                assignments.append(
+                    Assignment(
+                        unit.id,
+                        dimension.id,
+                        dimension.ids[k],
+                        round(float(values[k]), 4),
+                        self.method,
+                        self.evidence(
+                            dimension, vectors, int(table.best[row, k]), float(values[k])
+                        ),
+                    )
+                )
         return UnitCoding(unit.id, tuple(assignments), scores)
+
+    def chosen(self, dimension: Dimension, unit: CodingUnit, values: np.ndarray) -> list[int]:
+        """Indexes of the categories assigned: above threshold, or the best single choice."""
+        if dimension.selection == "multi":
+            limits = np.array([threshold(dimension, c) for c in dimension.ids])
+            return np.flatnonzero(values >= limits).tolist()
+        best = int(np.argmax(values))  # ties go to the stronger (earlier) category
+        capped = cap_for(dimension, dimension.ids[best], unit.document_type)
+        return [dimension.ids.index(capped)]
 
     def candidates(
         self, dimension: Dimension, unit: CodingUnit, vectors: PassageVectors
     ) -> dict[str, Candidate]:
-        protos = self.prototypes()[dimension.id]
-        similarity = protos.vectors @ vectors.vector
-        found = {}
-        for index, category in enumerate(protos.categories):
-            rows = np.flatnonzero(protos.owner == index)
-            best = rows[int(np.argmax(similarity[rows]))]
-            score = float(max(0.0, similarity[best]))
-            found[category] = Candidate(score, self._evidence(protos, best, score, vectors))
-        return found
-
-    @staticmethod
-    def _evidence(
-        protos: _Prototypes, best: int, score: float, vectors: PassageVectors
-    ) -> tuple[Evidence, ...]:
-        closest = Evidence(0, 0, f"{protos.labels[best]} (cos {score:.2f})")
-        if not vectors.sentence_spans:
-            return (closest,)
-        sentence_scores = vectors.sentence_vectors @ protos.vectors[best]
-        top = int(np.argmax(sentence_scores))
-        start, end = vectors.sentence_spans[top]
-        sentence = Evidence(start, end, f"most similar sentence (cos {sentence_scores[top]:.2f})")
-        return (closest, sentence)
+        """Every category's score and evidence for one unit (used by calibration and tests)."""
+        table = self.similarities(dimension, [vectors])
+        return {
+            category: Candidate(
+                float(table.score[0, k]),
+                self.evidence(dimension, vectors, int(table.best[0, k]), float(table.score[0, k])),
+            )
+            for k, category in enumerate(dimension.ids)
+        }
 
     def decide(
         self, dimension: Dimension, unit: CodingUnit, candidates: dict[str, Candidate]
     ) -> list[Assignment]:
-        if dimension.selection == "multi":
-            return [
-                Assignment(unit.id, dimension.id, category, c.score, self.method, c.evidence)
-                for category, c in candidates.items()
-                if c.score >= threshold(dimension, category)
-            ]
-        chosen = max(dimension.ids, key=lambda c: (candidates[c].score, -dimension.ids.index(c)))
-        capped = cap_for(dimension, chosen, unit.document_type)
-        c = candidates[capped]
-        return [Assignment(unit.id, dimension.id, capped, c.score, self.method, c.evidence)]
+        values = np.array([candidates[c].score for c in dimension.ids])
+        return [
+            Assignment(
+                unit.id,
+                dimension.id,
+                dimension.ids[k],
+                candidates[dimension.ids[k]].score,
+                self.method,
+                candidates[dimension.ids[k]].evidence,
+            )
+            for k in self.chosen(dimension, unit, values)
+        ]
 
 
 def threshold(dimension: Dimension, category_id: str) -> float:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from accord.coding.base import ProgressCallback
-from accord.coding.embedding import EmbeddingCoder, VectorCache
+from accord.coding.embedding import EmbeddingCoder, PassageVectors, Similarities, VectorCache
+from accord.coding.patterns import lowered
 from accord.coding.rules import RulesCoder
 from accord.model.codebook import Codebook, Dimension
-from accord.model.coding import Assignment, Candidate, CodingUnit, UnitCoding
+from accord.model.coding import Assignment, CodingUnit, UnitCoding
 
 WEAK_CUE_DISCOUNT = 0.05
 NEVER = 2.0
@@ -33,61 +34,57 @@ class EnsembleCoder:
     def code(
         self, units: Sequence[CodingUnit], on_progress: ProgressCallback | None = None
     ) -> list[UnitCoding]:
-        present = [u for u in units if u.text.strip()]
-        vectors = dict(
-            zip(
-                [u.id for u in present],
-                self.embedding.vectors([u.text for u in present], on_progress),
-                strict=True,
-            )
-        )
-        results = []
-        for unit in units:
-            if unit.id not in vectors:
-                results.append(UnitCoding(unit.id))
-                continue
-            assignments: list[Assignment] = []
-            scores: dict[str, dict[str, float]] = {}
-            for dimension in self.codebook.dimensions:
-                rules = self.rules.candidates(dimension, unit)
-                similar = self.embedding.candidates(dimension, unit, vectors[unit.id])
-                scores[dimension.id] = {
-                    c: round(max(rules[c].score if c in rules else 0.0, similar[c].score), 4)
-                    for c in dimension.ids
-                }
-                assignments.extend(self.decide(dimension, unit, rules, similar))
-            results.append(UnitCoding(unit.id, tuple(assignments), scores))
+        present = [k for k, u in enumerate(units) if u.text.strip()]
+        vectors = self.embedding.vectors([units[k].text for k in present], on_progress)
+        tables = {d.id: self.embedding.similarities(d, vectors) for d in self.codebook.dimensions}
+        results = [UnitCoding(u.id) for u in units]
+        for row, k in enumerate(present):
+            results[k] = self._code_row(units[k], vectors[row], tables, row)
         return results
 
-    def decide(
+    def _code_row(
         self,
-        dimension: Dimension,
         unit: CodingUnit,
-        rules: dict[str, Candidate],
-        similar: dict[str, Candidate],
-    ) -> list[Assignment]:
-        if dimension.selection == "single":
-            return [
-                Assignment(a.unit_id, a.dimension, a.category, a.score, self.method, a.evidence)
-                for a in self.rules.decide(dimension, unit, rules)
-            ]
-        found = []
-        for category in dimension.ids:
-            rule_score = rules[category].score if category in rules else 0.0
-            similarity = similar[category].score
-            if rule_score >= 1.0 or similarity >= ensemble_threshold(
-                dimension, category, rule_score
-            ):
-                evidence = (rules[category].evidence if category in rules else ()) + similar[
-                    category
-                ].evidence
-                score = max(rule_score, similarity)
-                found.append(
+        vectors: PassageVectors,
+        tables: dict[str, Similarities],
+        row: int,
+    ) -> UnitCoding:
+        assignments: list[Assignment] = []
+        scores: dict[str, dict[str, float]] = {}
+        low = lowered(unit.text)
+        for dimension in self.codebook.dimensions:
+            rules = self.rules.candidates(dimension, unit, low)
+            table = tables[dimension.id]
+            similarity = table.score[row]
+            rule_scores = [rules[c].score if c in rules else 0.0 for c in dimension.ids]
+            scores[dimension.id] = {
+                c: round(max(r, float(s)), 4)
+                for c, r, s in zip(dimension.ids, rule_scores, similarity, strict=True)
+            }
+            if dimension.selection == "single":
+                assignments.extend(
+                    Assignment(a.unit_id, a.dimension, a.category, a.score, self.method, a.evidence)
+                    for a in self.rules.decide(dimension, unit, rules)
+                )
+                continue
+            for k, category in enumerate(dimension.ids):
+                rule_score, value = rule_scores[k], float(similarity[k])
+                if rule_score < 1.0 and value < ensemble_threshold(dimension, category, rule_score):
+                    continue
+                evidence = (rules[category].evidence if category in rules else ()) + (
+                    self.embedding.evidence(dimension, vectors, int(table.best[row, k]), value)
+                )
+                assignments.append(
                     Assignment(
-                        unit.id, dimension.id, category, round(score, 4), self.method, evidence
+                        unit.id,
+                        dimension.id,
+                        category,
+                        round(max(rule_score, value), 4),
+                        self.method,
+                        evidence,
                     )
                 )
-        return found
+        return UnitCoding(unit.id, tuple(assignments), scores)
 
 
 def ensemble_threshold(dimension: Dimension, category_id: str, rule_score: float) -> float:

@@ -26,10 +26,19 @@ def multilabel_scores(
     binarizer = MultiLabelBinarizer(classes=list(categories))
     y_true = binarizer.fit_transform(truth)
     y_pred = binarizer.transform(predicted)
+    # Each category is its own binary decision (a single-category dimension would otherwise be
+    # read by scikit-learn as one binary column and scored for its negatives too).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        p, r, f, support = precision_recall_fscore_support(y_true, y_pred, zero_division=0)
-        micro = precision_recall_fscore_support(y_true, y_pred, average="micro", zero_division=0)
+        per = [precision_recall_fscore_support(y_true[:, k], y_pred[:, k], average="binary",
+                                               zero_division=0)
+               for k in range(len(categories))]
+        micro = precision_recall_fscore_support(y_true.ravel(), y_pred.ravel(),
+                                                average="binary", zero_division=0)
+    p = [x[0] for x in per]
+    r = [x[1] for x in per]
+    f = [x[2] for x in per]
+    support = y_true.sum(axis=0)
     per_category = {}
     for index, category in enumerate(categories):
         per_category[category] = {

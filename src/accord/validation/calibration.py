@@ -58,28 +58,26 @@ def score_items(
         has[dimension.id] = np.array([lab is not None for lab in labelled])
         truth[dimension.id] = [lab or [] for lab in labelled]
         rule_candidates = [rules.candidates(dimension, u) for u in units]
-        sim_candidates = [
-            embedding.candidates(dimension, u, v) for u, v in zip(units, vectors, strict=True)
-        ]
+        table = embedding.similarities(dimension, vectors)
         if dimension.selection == "single":
+            chosen_rules = [
+                rules.choose_single(dimension, u, c)[0]
+                for u, c in zip(units, rule_candidates, strict=True)
+            ]
+            chosen_embedding = [
+                dimension.ids[embedding.chosen(dimension, u, table.score[k])[0]]
+                for k, u in enumerate(units)
+            ]
             single[dimension.id] = {
-                "rules": [
-                    rules.choose_single(dimension, u, c)[0]
-                    for u, c in zip(units, rule_candidates, strict=True)
-                ],
-                "embedding": [
-                    embedding.decide(dimension, u, c)[0].category
-                    for u, c in zip(units, sim_candidates, strict=True)
-                ],
+                "rules": chosen_rules,
+                "embedding": chosen_embedding,
+                "ensemble": chosen_rules,
             }
-            single[dimension.id]["ensemble"] = single[dimension.id]["rules"]
             continue
         rule_scores[dimension.id] = np.array(
             [[c[k].score if k in c else 0.0 for k in dimension.ids] for c in rule_candidates]
         )
-        similarity[dimension.id] = np.array(
-            [[c[k].score for k in dimension.ids] for c in sim_candidates]
-        )
+        similarity[dimension.id] = table.score
     return ScoredItems(
         [i.id for i in gold.items],
         [i.group for i in gold.items],
