@@ -267,3 +267,39 @@ class RunSummary:
             f"RunSummary({self.ingested}, {self.coded.n_passages} passages, "
             f"report at {self.report})"
         )
+
+
+def write_report(
+    result_or_store: AnalysisResult | CorpusStore | str | Path,
+    out: str | Path,
+    fmt: str = "html",
+    *,
+    store: CorpusStore | str | Path | None = None,
+    command: str | None = None,
+) -> Path:
+    """Write the report of an analysis: "html" (one self-contained page), "md" or "json".
+
+    Given a store (or its path), the report uses the analysis stored there; given a result,
+    pass ``store`` too for the corpus, codebook and validation sections (see ``accord report``).
+
+    Example:
+        >>> accord.write_report("accord.db", "report.html")  # doctest: +SKIP
+    """
+    from accord.analysis.pipeline import stored_result
+    from accord.analysis.results import AnalysisResult
+    from accord.errors import ReportError
+    from accord.report.render import write_report as _write
+
+    if isinstance(result_or_store, AnalysisResult):
+        result, source = result_or_store, _store(store) if store is not None else None
+    else:
+        source = _store(result_or_store)
+        result = stored_result(source)
+        if result is None:
+            raise ReportError(
+                "The store holds no analysis to report.", hint="Run `accord analyse` first."
+            )
+    return _write(result, source, Path(out), fmt, command)
+
+
+__all__.append("write_report")

@@ -45,9 +45,20 @@ def _root(
 
 
 def _register() -> None:
-    from accord.cli import analyse, code, codebook, collect, info, ingest, run, search, validate
+    from accord.cli import (
+        analyse,
+        code,
+        codebook,
+        collect,
+        info,
+        ingest,
+        report,
+        run,
+        search,
+        validate,
+    )
 
-    for module in (run, ingest, code, codebook, validate, analyse, search, info, collect):
+    for module in (run, ingest, code, codebook, validate, analyse, report, search, info, collect):
         module.register(app)
 
 

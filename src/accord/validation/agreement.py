@@ -30,11 +30,15 @@ def multilabel_scores(
     # read by scikit-learn as one binary column and scored for its negatives too).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        per = [precision_recall_fscore_support(y_true[:, k], y_pred[:, k], average="binary",
-                                               zero_division=0)
-               for k in range(len(categories))]
-        micro = precision_recall_fscore_support(y_true.ravel(), y_pred.ravel(),
-                                                average="binary", zero_division=0)
+        per = [
+            precision_recall_fscore_support(
+                y_true[:, k], y_pred[:, k], average="binary", zero_division=0
+            )
+            for k in range(len(categories))
+        ]
+        micro = precision_recall_fscore_support(
+            y_true.ravel(), y_pred.ravel(), average="binary", zero_division=0
+        )
     p = [x[0] for x in per]
     r = [x[1] for x in per]
     f = [x[2] for x in per]

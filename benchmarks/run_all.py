@@ -1,0 +1,18 @@
+"""`make bench`: every benchmark, one after the other; results in benchmarks/results/."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ["ingest.py", "coding.py", "analysis.py", "validation.py", "run.py"]
+
+if __name__ == "__main__":
+    failed = [
+        name
+        for name in BENCHMARKS
+        if subprocess.run([sys.executable, str(HERE / name)], cwd=HERE).returncode
+    ]
+    sys.exit(f"failed: {', '.join(failed)}" if failed else 0)

@@ -1,0 +1,370 @@
+"""Plotly figures for the report, one pure function per chart: a tidy frame in, a figure out.
+
+Every builder takes the frame the report context prepares for that chart (human-readable
+labels already applied, rows in display order), so the figure, its data table and the
+Markdown chart all show the same numbers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+# Okabe & Ito (2008), distinguishable with the common forms of colour-blindness. Yellow goes
+# last because it has too little contrast on white for thin lines.
+OKABE_ITO = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#000000",
+    "#F0E442",
+)
+DASHES = ("solid", "dash", "dot", "dashdot")
+SEQUENTIAL = "Cividis"  # perceptually uniform and colour-blind safe
+PROBABILITY = "Viridis"
+NETWORK_THRESHOLD = 0.5
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Helvetica, Arial, sans-serif"
+
+
+def _figure(**layout: object) -> go.Figure:
+    """An empty figure with the report's small template (plotly's default template would be
+    serialised into every figure, about 8 kB each)."""
+    import plotly.graph_objects as go
+
+    template = go.layout.Template(
+        layout={
+            "colorway": list(OKABE_ITO),
+            "font": {"family": FONT, "size": 13, "color": "#1a1a1a"},
+            "paper_bgcolor": "#ffffff",
+            "plot_bgcolor": "#ffffff",
+            "hoverlabel": {"font": {"family": FONT}},
+            "xaxis": {"gridcolor": "#e3e3e3", "zerolinecolor": "#bdbdbd", "automargin": True},
+            "yaxis": {"gridcolor": "#e3e3e3", "zerolinecolor": "#bdbdbd", "automargin": True},
+        }
+    )
+    figure = go.Figure(layout={"template": template})
+    figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, **layout)
+    return figure
+
+
+def _height(rows: int, per_row: int = 26, minimum: int = 260) -> int:
+    return max(minimum, 90 + per_row * rows)
+
+
+def _ordered(values: pd.Series) -> list:
+    """Unique values in order of first appearance: the context has already sorted the frame."""
+    return list(dict.fromkeys(values.tolist()))
+
+
+def coverage_heatmap(frame: pd.DataFrame) -> go.Figure:
+    """Domains (rows) by institutions (columns): the share of each institution's text per domain.
+
+    Args:
+        frame: columns ``domain``, ``institution``, ``coverage``, ``n_passages``.
+    """
+    import plotly.graph_objects as go
+
+    domains, institutions = _ordered(frame["domain"]), _ordered(frame["institution"])
+    grid = frame.pivot_table(
+        index="domain", columns="institution", values="coverage", aggfunc="first", sort=False
+    ).reindex(index=domains, columns=institutions)
+    counts = frame.pivot_table(
+        index="domain", columns="institution", values="n_passages", aggfunc="first", sort=False
+    ).reindex(index=domains, columns=institutions)
+    figure = _figure(
+        height=_height(len(domains)),
+        xaxis={"side": "top", "tickangle": -40, "dtick": 1},
+        yaxis={"dtick": 1},
+    )
+    figure.add_trace(
+        go.Heatmap(
+            z=grid.to_numpy().tolist(),
+            x=institutions,
+            y=domains,
+            customdata=counts.fillna(0).astype(int).to_numpy().tolist(),
+            colorscale=SEQUENTIAL,
+            zmin=0,
+            colorbar={"title": {"text": "Coverage"}, "tickformat": ".0%"},
+            hovertemplate="%{y}<br>%{x}<br>coverage %{z:.1%}<br>%{customdata} passages"
+            "<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def stacked_shares(frame: pd.DataFrame, category: str = "approach") -> go.Figure:
+    """Horizontal bars per domain, split into the shares of each category (approach, force).
+
+    Args:
+        frame: columns ``domain``, ``category`` (named by ``category``) and ``share``.
+    """
+    import plotly.graph_objects as go
+
+    domains = _ordered(frame["domain"])
+    figure = _figure(
+        barmode="stack",
+        height=_height(len(domains)),
+        xaxis={"tickformat": ".0%", "range": [0, 1]},
+        legend={"orientation": "h", "y": -0.12, "title": {"text": category.capitalize()}},
+        yaxis={"dtick": 1},
+    )
+    for position, (name, rows) in enumerate(frame.groupby(category, sort=False)):
+        rows = rows.set_index("domain").reindex(domains)
+        figure.add_trace(
+            go.Bar(
+                x=rows["share"].tolist(),
+                y=domains,
+                name=str(name),
+                orientation="h",
+                marker={"color": OKABE_ITO[position % len(OKABE_ITO)]},
+                hovertemplate=f"%{{y}}<br>{name}: %{{x:.1%}}<extra></extra>",
+            )
+        )
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def opportunity_security(frame: pd.DataFrame) -> go.Figure:
+    """Opportunity against security sensitivity per ranked domain, with both intervals.
+
+    Args:
+        frame: columns ``domain``, ``opportunity``, ``opportunity_low``, ``opportunity_high``,
+            ``security``, ``security_low``, ``security_high``.
+    """
+    import plotly.graph_objects as go
+
+    def errors(name: str) -> dict:
+        return {
+            "type": "data",
+            "symmetric": False,
+            "array": (frame[f"{name}_high"] - frame[name]).clip(lower=0).fillna(0).tolist(),
+            "arrayminus": (frame[name] - frame[f"{name}_low"]).clip(lower=0).fillna(0).tolist(),
+            "color": "#7a7a7a",
+            "thickness": 1,
+        }
+
+    figure = _figure(
+        height=460,
+        xaxis={"title": {"text": "Security-sensitive share of passages"}, "tickformat": ".0%"},
+        yaxis={"title": {"text": "Cooperation opportunity"}},
+        showlegend=False,
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=frame["security"].tolist(),
+            y=frame["opportunity"].tolist(),
+            error_x=errors("security"),
+            error_y=errors("opportunity"),
+            mode="markers+text",
+            text=frame["domain"].tolist(),
+            textposition="top center",
+            marker={"size": 10, "color": OKABE_ITO[0], "line": {"color": "#ffffff", "width": 1}},
+            hovertemplate="%{text}<br>opportunity %{y:.2f}<br>security %{x:.1%}<extra></extra>",
+        )
+    )
+    return figure
+
+
+def rank_stability(frame: pd.DataFrame) -> go.Figure:
+    """How often each ranked domain takes each rank (joint bootstrap and weight draws).
+
+    Args:
+        frame: columns ``domain``, ``rank``, ``probability``; domains in rank order.
+    """
+    import plotly.graph_objects as go
+
+    domains = _ordered(frame["domain"])
+    ranks = list(range(1, int(frame["rank"].max()) + 1)) if len(frame) else []
+    grid = frame.pivot_table(
+        index="domain", columns="rank", values="probability", aggfunc="sum", sort=False
+    ).reindex(index=domains, columns=ranks)
+    figure = _figure(
+        height=_height(len(domains)),
+        xaxis={"title": {"text": "Rank"}, "dtick": 1, "side": "top"},
+        yaxis={"dtick": 1},
+    )
+    figure.add_trace(
+        go.Heatmap(
+            z=grid.fillna(0).to_numpy().tolist(),
+            x=ranks,
+            y=domains,
+            colorscale=PROBABILITY,
+            zmin=0,
+            zmax=1,
+            colorbar={"title": {"text": "Probability"}, "tickformat": ".0%"},
+            hovertemplate="%{y}<br>rank %{x}: %{z:.0%}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def trend_lines(frame: pd.DataFrame, series: str = "domain") -> go.Figure:
+    """Share of text per year, one line per domain (or approach).
+
+    Args:
+        frame: columns ``year``, ``share`` and the series column named by ``series``.
+    """
+    import plotly.graph_objects as go
+
+    figure = _figure(
+        height=420,
+        xaxis={"title": {"text": "Year"}, "dtick": 1},
+        yaxis={"title": {"text": "Share"}, "tickformat": ".0%", "rangemode": "tozero"},
+        legend={"title": {"text": series.capitalize()}},
+    )
+    for position, (name, rows) in enumerate(frame.groupby(series, sort=False)):
+        # Colour and dash together keep more than eight lines apart without colour alone.
+        figure.add_trace(
+            go.Scatter(
+                x=rows["year"].tolist(),
+                y=rows["share"].tolist(),
+                name=str(name),
+                mode="lines+markers",
+                line={
+                    "color": OKABE_ITO[position % len(OKABE_ITO)],
+                    "dash": DASHES[(position // len(OKABE_ITO)) % len(DASHES)],
+                },
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra></extra>",
+            )
+        )
+    return figure
+
+
+def alignment_matrix(frame: pd.DataFrame) -> go.Figure:
+    """Pairwise alignment of institutions' profiles within one domain (symmetric heatmap).
+
+    Args:
+        frame: columns ``institution_a``, ``institution_b``, ``similarity``.
+    """
+    import plotly.graph_objects as go
+
+    names = sorted(set(frame["institution_a"]) | set(frame["institution_b"]))
+    grid = pd.DataFrame(float("nan"), index=names, columns=names)
+    for row in frame.itertuples(index=False):
+        grid.loc[row.institution_a, row.institution_b] = row.similarity
+        grid.loc[row.institution_b, row.institution_a] = row.similarity
+    for name in names:
+        grid.loc[name, name] = 1.0
+    figure = _figure(
+        height=_height(len(names), per_row=34, minimum=300),
+        xaxis={"tickangle": -40, "side": "top", "dtick": 1},
+        yaxis={"dtick": 1},
+    )
+    figure.add_trace(
+        go.Heatmap(
+            z=grid.to_numpy().tolist(),
+            x=names,
+            y=names,
+            colorscale=SEQUENTIAL,
+            zmin=0,
+            zmax=1,
+            colorbar={"title": {"text": "Alignment"}},
+            hovertemplate="%{y}<br>%{x}<br>alignment %{z:.2f}<extra></extra>",
+        )
+    )
+    figure.update_yaxes(autorange="reversed")
+    return figure
+
+
+def circle_layout(names: list[str]) -> dict[str, tuple[float, float]]:
+    """Positions on the unit circle, first name at the top, then clockwise (deterministic).
+
+    Example:
+        >>> circle_layout(["a", "b"])["b"]
+        (0.0, -1.0)
+    """
+    count = max(len(names), 1)
+    return {
+        name: (
+            round(math.cos(math.pi / 2 - 2 * math.pi * k / count), 9) + 0.0,
+            round(math.sin(math.pi / 2 - 2 * math.pi * k / count), 9) + 0.0,
+        )
+        for k, name in enumerate(names)
+    }
+
+
+def similarity_network(frame: pd.DataFrame, threshold: float = NETWORK_THRESHOLD) -> go.Figure:
+    """Institutions on a circle, joined where their domain coverage profiles are similar.
+
+    Args:
+        frame: columns ``institution_a``, ``institution_b``, ``similarity`` (every pair).
+        threshold: the smallest similarity drawn as an edge.
+    """
+    import plotly.graph_objects as go
+
+    names = sorted(set(frame["institution_a"]) | set(frame["institution_b"]))
+    position = circle_layout(names)
+    edges = frame[frame["similarity"] >= threshold]
+    figure = _figure(
+        height=560,
+        showlegend=False,
+        xaxis={"visible": False, "range": [-2.2, 2.2]},
+        yaxis={"visible": False, "range": [-1.3, 1.3], "scaleanchor": "x"},
+    )
+    # Three widths rather than one trace per edge: a few traces keep the page light.
+    bands = ((threshold, 0.7, 1.0), (0.7, 0.85, 2.5), (0.85, 1.01, 4.5))
+    for low, high, width in bands:
+        band = edges[(edges["similarity"] >= low) & (edges["similarity"] < high)]
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for row in band.itertuples(index=False):
+            (xa, ya), (xb, yb) = position[row.institution_a], position[row.institution_b]
+            xs += [xa, xb, None]
+            ys += [ya, yb, None]
+        figure.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"width": width, "color": "#56B4E9"},
+                hoverinfo="skip",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=[position[n][0] for n in names],
+            y=[position[n][1] for n in names],
+            mode="markers+text",
+            text=[short_label(n) for n in names],
+            customdata=names,
+            textposition=["middle right" if position[n][0] >= 0 else "middle left" for n in names],
+            marker={"size": 14, "color": OKABE_ITO[0], "line": {"color": "#ffffff", "width": 1}},
+            hovertemplate="%{customdata}<extra></extra>",
+        )
+    )
+    return figure
+
+
+def short_label(name: str, limit: int = 30) -> str:
+    """Long names overflow the circle; the full name stays in the hover text and the table."""
+    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+
+
+BUILDERS: dict[str, Callable[[pd.DataFrame], go.Figure]] = {
+    "coverage": coverage_heatmap,
+    "approach_mix": partial(stacked_shares, category="approach"),
+    "force_mix": partial(stacked_shares, category="force"),
+    "opportunity_security": opportunity_security,
+    "rank_stability": rank_stability,
+    "trends": partial(trend_lines, series="domain"),
+    "trends_approach": partial(trend_lines, series="approach"),
+    "network": similarity_network,
+    "alignment": alignment_matrix,
+}
+
+
+def build_figure(kind: str, frame: pd.DataFrame) -> go.Figure:
+    """The figure of one chart kind (a key of ``BUILDERS``)."""
+    return BUILDERS[kind](frame)

@@ -1,0 +1,205 @@
+"""Write the report: one self-contained HTML page, Markdown with SVG charts, or JSON.
+
+The HTML page loads nothing from the network: plotly.js, the stylesheet and every figure are
+inlined, and a Content-Security-Policy forbids any fetch, so the file can be emailed and read
+offline. Text from documents is autoescaped; figure JSON is escaped for a script element.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from accord.analysis.results import AnalysisResult
+from accord.errors import ReportError
+from accord.report.charts import build_figure
+from accord.report.context import Chart, build_context, chart_specs
+from accord.store.corpus_store import CorpusStore
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("html", "md", "json")
+HEADERS = {
+    "institution_name": "Institution",
+    "institution_a": "Institution A",
+    "institution_b": "Institution B",
+    "n_documents": "Documents",
+    "n_passages": "Passages",
+    "n_words": "Words",
+    "supported_domains": "Domains addressed",
+    "document_type": "Document type",
+    "low_security": "Low security",
+}
+
+
+def write_report(
+    result: AnalysisResult,
+    store: CorpusStore | None,
+    out: Path,
+    fmt: str = "html",
+    command: str | None = None,
+) -> Path:
+    """Write the report of an analysis in one format and return its path.
+
+    Args:
+        result: the analysis (``accord.analyse`` or the stored one).
+        store: the store it came from, for the corpus and methods sections; may be None.
+        out: the file to write; Markdown also writes its charts to ``<stem>-charts/``.
+        fmt: "html" (one self-contained page), "md" or "json" (the report context).
+        command: the command line, printed in the reproducibility stamp.
+
+    Raises:
+        ReportError: unknown format, or the file cannot be written.
+
+    Example:
+        >>> write_report(result, store, Path("report.html"))  # doctest: +SKIP
+    """
+    if fmt not in FORMATS:
+        raise ReportError(
+            f"Unknown report format '{fmt}'.", hint=f"Use one of {', '.join(FORMATS)}."
+        )
+    out = Path(out)
+    charts = chart_specs(result)
+    context = build_context(result, store, command, charts)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "json":
+            text = json.dumps(context, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+        elif fmt == "md":
+            text = render_markdown(context, write_chart_files(charts, out))
+        else:
+            text = render_html(context, charts)
+        out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(
+            f"Cannot write the report to {out}: {exc.strerror or exc}.",
+            hint="Choose a folder you can write to with --out.",
+        ) from exc
+    logger.info("Report - wrote %s (%s, %d charts)", out, fmt, len(charts))
+    return out
+
+
+# ---------------------------------------------------------------- filters
+
+
+def pct(value: Any, digits: int = 0) -> str:
+    """0.125 -> '12%'; missing values -> '–'."""
+    return "–" if not isinstance(value, int | float) else f"{value:.{digits}%}"
+
+
+def fixed(value: Any, digits: int = 2) -> str:
+    return "–" if not isinstance(value, int | float) else f"{value:.{digits}f}"
+
+
+def cell(value: Any) -> str:
+    """A data-table cell: floats to three decimals, missing to empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def header(name: Any) -> str:
+    """A column id as a heading: 'n_passages' -> 'Passages', 'year' -> 'Year'."""
+    text = str(name)
+    return HEADERS.get(text, text.replace("_", " ").capitalize() if text.islower() else text)
+
+
+def markdown_text(value: Any) -> str:
+    """Text for Markdown: HTML-escaped (a renderer that passes HTML through would run it),
+    table pipes escaped, line breaks flattened."""
+    text = html.escape(str(value), quote=False).replace("|", "\\|")
+    return " ".join(text.split())
+
+
+def _environment(is_html: bool) -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    environment = Environment(
+        loader=PackageLoader("accord.report", "templates"),
+        autoescape=is_html,
+        undefined=StrictUndefined,  # a misspelt field fails loudly instead of printing nothing
+        # HTML ignores the whitespace block tags leave; Markdown tables and lists do not, so
+        # the Markdown template places its line breaks itself.
+        trim_blocks=is_html,
+        lstrip_blocks=is_html,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(pct=pct, fixed=fixed, cell=cell, header=header, md=markdown_text)
+    return environment
+
+
+# ---------------------------------------------------------------- formats
+
+
+def _static(name: str) -> str:
+    return resources.files("accord.report").joinpath(f"static/{name}").read_text("utf-8")
+
+
+def script_json(text: str) -> str:
+    """JSON that is safe inside <script>: '<', '>' and '&' as unicode escapes, so a label
+    holding '</script>' cannot close the element.
+
+    Example:
+        >>> script_json('{"a": "</script>"}')
+        '{"a": "\\\\u003c/script\\\\u003e"}'
+    """
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def figure_json(chart: Chart) -> str:
+    import plotly.io as pio
+
+    return script_json(pio.to_json(build_figure(chart.kind, chart.frame), validate=False))
+
+
+def render_html(context: dict[str, Any], charts: list[Chart]) -> str:
+    """The self-contained page: plotly.js once, every figure as inline JSON."""
+    from markupsafe import Markup
+    from plotly.offline import get_plotlyjs
+
+    figures = {chart.id: Markup(figure_json(chart)) for chart in charts}
+    return (
+        _environment(is_html=True)
+        .get_template("report.html.j2")
+        .render(
+            **context,
+            figures=figures,
+            css=Markup(_static("report.css")),
+            script=Markup(_static("report.js")),
+            plotly_js=Markup(get_plotlyjs()),
+        )
+    )
+
+
+def write_chart_files(charts: list[Chart], out: Path) -> dict[str, str]:
+    """Draw each chart as an SVG beside the Markdown file; return id -> relative path."""
+    from accord.report.svg import write_svg
+
+    folder = out.parent / f"{out.stem}-charts"
+    folder.mkdir(parents=True, exist_ok=True)
+    images = {}
+    for chart in charts:
+        path = write_svg(chart.kind, chart.frame, folder / f"{chart.id}.svg")
+        images[chart.id] = f"{folder.name}/{path.name}"
+    return images
+
+
+def render_markdown(context: dict[str, Any], images: dict[str, str]) -> str:
+    text = _environment(is_html=False).get_template("report.md.j2").render(**context, images=images)
+    text = "\n".join(line.rstrip() for line in text.splitlines())
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
