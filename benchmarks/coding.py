@@ -39,9 +39,9 @@ def main() -> None:
             accord.code(store, codebook, coder="rules")
         sample = random.Random(0).sample([u.text for u in units], min(EMBED_SAMPLE, len(units)))
         encoder = Encoder()
-        encoder.model  # load before timing
+        model = encoder.model  # load before timing
         with timer("raw_encode_s", times):
-            encoder.model.encode(sample, batch_size=32, show_progress_bar=False)
+            model.encode(sample, batch_size=32, show_progress_bar=False)
         coder = EmbeddingCoder(codebook, encoder=encoder)
         with timer("embedding_coder_s", times):
             coder.code([CodingUnit(str(k), t) for k, t in enumerate(sample)])

@@ -8,7 +8,7 @@ import pandas as pd
 MIN_WORDS = 20
 TOP_TERMS = 10
 EXAMPLES = 3
-MAX_PASSAGES = 6000
+MAX_PASSAGES = 3000
 
 
 def discover_themes(passages: pd.DataFrame, n_themes: int, seed: int) -> pd.DataFrame:
@@ -32,7 +32,7 @@ def discover_themes(passages: pd.DataFrame, n_themes: int, seed: int) -> pd.Data
     matrix = vectorizer.fit_transform(texts["text"])
     if matrix.shape[1] < n_themes:
         return pd.DataFrame(columns=columns)
-    model = NMF(n_components=n_themes, init="nndsvda", random_state=seed, max_iter=400)
+    model = NMF(n_components=n_themes, init="nndsvda", random_state=seed, max_iter=200)
     weights = model.fit_transform(matrix)
     terms = np.array(vectorizer.get_feature_names_out())
     dominant = weights.argmax(axis=1)

@@ -7,11 +7,11 @@ import pandas as pd
 
 MIN_WORDS = 20  # shorter passages are headings or fragments, poor evidence
 DIVERSITY = 0.3  # weight of dissimilarity to passages already chosen (maximal marginal relevance)
-POOL = 60  # candidates considered per selection, best relevance first
+POOL = 30  # candidates considered per selection, best relevance first
 
 
 class EvidenceIndex:
-    """TF-IDF vectors of the candidate passages, fitted once for all selections."""
+    """TF-IDF vectors of the candidate passages, computed once for all selections."""
 
     def __init__(self, passages: pd.DataFrame):
         from sklearn.feature_extraction.text import TfidfVectorizer

@@ -44,31 +44,37 @@ def load_coded_corpus(store: CorpusStore, coding: dict | None = None) -> CodedCo
     yaml_text = coding_store.codebook_yaml(store, coding["codebook_digest"])
     if yaml_text is None:
         raise AnalysisError(f"Codebook {coding['codebook_digest'][:12]} is not in the store.")
-    codebook = parse_codebook(yaml_text, "stored codebook")
-    documents = pd.read_sql_query(
+    codebook = parse_codebook(yaml_text, "stored codebook", check_patterns=False)
+    documents = _query(
+        store,
         """SELECT d.id AS document_id, d.institution_id, i.name AS institution, i.family,
                   d.organisation, d.title, d.year, d.document_type, d.language, d.url, d.source,
                   d.n_passages, d.n_words
            FROM documents d JOIN institutions i ON i.id = d.institution_id
            WHERE d.is_current = 1 ORDER BY d.id""",
-        store.db,
     )
-    passages = pd.read_sql_query(
+    passages = _query(
+        store,
         """SELECT p.id AS passage_id, p.document_id, p.ordinal, p.page_start, p.page_end,
                   p.n_words, p.text
            FROM passages p JOIN documents d ON d.id = p.document_id
            WHERE d.is_current = 1 ORDER BY p.id""",
-        store.db,
     )
-    labels = pd.read_sql_query(
-        """SELECT a.passage_id, a.dimension, a.category, a.score, a.evidence
+    labels = _query(
+        store,
+        """SELECT a.passage_id, a.dimension, a.category, a.score
            FROM assignments a JOIN passages p ON p.id = a.passage_id
            JOIN documents d ON d.id = p.document_id
            WHERE d.is_current = 1 AND a.codebook_digest = ? AND a.coder = ?
            ORDER BY a.passage_id, a.dimension, a.category""",
-        store.db,
-        params=(coding["codebook_digest"], coding["coder"]),
+        (coding["codebook_digest"], coding["coder"]),
     )
     return CodedCorpus(
         documents, passages, labels, codebook, coding["coder"], store.corpus_digest()
     )
+
+
+def _query(store: CorpusStore, sql: str, params: tuple = ()) -> pd.DataFrame:
+    cursor = store.db.execute(sql, params)
+    columns = [c[0] for c in cursor.description]
+    return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)

@@ -72,7 +72,7 @@ def stored_result(store: CorpusStore) -> AnalysisResult | None:
     yaml_text = codebook_yaml(store, stamp["codebook_digest"])
     labels = {}
     if yaml_text:
-        codebook = parse_codebook(yaml_text, "stored codebook")
+        codebook = parse_codebook(yaml_text, "stored codebook", check_patterns=False)
         labels = {d.id: {c.id: c.label for c in d.categories} for d in codebook.dimensions}
     return AnalysisResult(
         tables, RunStamp(**stamp), AnalysisSettings.model_validate(settings), labels

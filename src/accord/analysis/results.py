@@ -80,7 +80,7 @@ def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.reset_index(drop=True)
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
-            frame[column] = frame[column].round(DECIMALS)
+            frame[column] = frame[column].astype("float64").round(DECIMALS)
     return frame
 
 
@@ -417,6 +417,14 @@ def evidence_table(
         columns={"institution": "institution_name", "institution_id": "institution"}
     )
     return frame.sort_values(["domain", "scope", "rank"])[columns]
+
+
+def _candidate_pool(scored: pd.DataFrame) -> list[str]:
+    """The passages any selection can consider: the best POOL of each domain and institution."""
+    from accord.analysis.evidence import POOL
+
+    ordered = scored.sort_values(["relevance", "passage_id"], ascending=[False, True])
+    return ordered.groupby(["domain", "institution_id"]).head(POOL)["passage_id"].tolist()
 
 
 def _round_robin(pool: pd.DataFrame, k: int) -> pd.DataFrame:

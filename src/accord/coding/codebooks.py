@@ -34,17 +34,25 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     return parse_codebook(text, str(source))
 
 
-def parse_codebook(text: str, source: str = "<codebook>") -> Codebook:
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
+
+
+def parse_codebook(
+    text: str, source: str = "<codebook>", *, check_patterns: bool = True
+) -> Codebook:
+    """Validate codebook YAML; ``check_patterns`` also compiles every pattern (skip it for a
+    codebook read back from the store, which was checked when it was stored)."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise CodebookError(f"{source}: not valid YAML: {exc}") from exc
     try:
         codebook = Codebook.model_validate(data)
     except ValidationError as exc:
         raise CodebookError(_describe(source, data, exc), hint=_hint(exc)) from exc
-    for dimension in codebook.dimensions:
-        DimensionMatcher(dimension)  # a bad 're:' pattern fails here, named by dimension
+    if check_patterns:
+        for dimension in codebook.dimensions:
+            DimensionMatcher(dimension)  # a bad 're:' pattern fails here, named by dimension
     return codebook
 
 

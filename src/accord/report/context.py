@@ -887,7 +887,7 @@ def _codebook(result: AnalysisResult, store: CorpusStore | None) -> dict[str, An
         from accord.store.coding_store import codebook_yaml
 
         text = codebook_yaml(store, digest)
-        codebook = parse_codebook(text, "stored codebook") if text else None
+        codebook = parse_codebook(text, "stored codebook", check_patterns=False) if text else None
     if codebook is None:  # without the store, the result's labels still name every category
         return {
             "name": None,
