@@ -126,6 +126,7 @@ def code(
     codebook: Codebook | str | Path | None = None,
     *,
     coder: str | None = None,
+    settings: AccordSettings | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     command: str | None = None,
 ) -> CodingReport:
@@ -133,7 +134,14 @@ def code(
     from accord.coding.pipeline import code_store
 
     book = codebook if not isinstance(codebook, str | Path | None) else load_codebook(codebook)
-    return code_store(_store(store), book, coder, command=command, on_progress=on_progress)
+    return code_store(
+        _store(store),
+        book,
+        coder,
+        settings=(settings or load_settings()).coding,
+        command=command,
+        on_progress=on_progress,
+    )
 
 
 def classify(

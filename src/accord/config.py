@@ -42,6 +42,16 @@ class IngestSettings(_Section):
     )
 
 
+class CodingSettings(_Section):
+    workers: int = Field(
+        2,
+        ge=1,
+        description="Processes for the rules coder on large stores "
+        "(the embedding model uses threads instead).",
+    )
+    batch_size: int = Field(2000, ge=100, description="Passages coded and saved per batch.")
+
+
 class SupportSettings(_Section):
     min_passages: int = Field(
         3, ge=1, description="Passages an institution needs in a domain to count as addressing it."
@@ -106,6 +116,7 @@ class AnalysisSettings(_Section):
 
 class AccordSettings(_Section):
     ingest: IngestSettings = IngestSettings()
+    coding: CodingSettings = CodingSettings()
     analysis: AnalysisSettings = AnalysisSettings()
 
     def digest(self) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from accord.coding.patterns import DimensionMatcher, PatternSet, expand, lowered, pattern_atoms
+from accord.coding.patterns import DimensionMatcher, PatternSet, expand, pattern_atoms, prepare
 from accord.errors import CodebookError
 from accord.model.codebook import Codebook
 
@@ -197,7 +197,7 @@ def _always_excluded(pattern: str, exclusions: list[str]) -> str | None:
         matcher = PatternSet([("x", "exclude", exclusion)])
         for variant in expand(pattern):
             sample = variant.replace("*", "")
-            hits = matcher.find(sample, lowered(sample))
+            hits = matcher.find(sample, prepare(sample))
             if any(h.start == 0 and h.end >= len(sample) for h in hits):
                 return f"can never fire: the exclusion '{exclusion}' covers it"
     return None
@@ -212,6 +212,6 @@ def _pattern_problem(pattern: str) -> str | None:
     matcher = PatternSet([("x", "strong", pattern)])
     for variant in expand(pattern):
         sample = variant.replace("*", "")
-        if not pattern_atoms(variant) or not matcher.find(sample, lowered(sample)):
+        if not pattern_atoms(variant) or not matcher.find(sample, prepare(sample)):
             return "cannot match even its own text (check punctuation at its ends)"
     return None

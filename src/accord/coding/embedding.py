@@ -19,6 +19,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from accord.coding.base import ProgressCallback, cap_for
+from accord.coding.substance import SubstanceGate
 from accord.errors import AccordError
 from accord.model.codebook import Codebook, Dimension
 from accord.model.coding import Assignment, Candidate, CodingUnit, Evidence, UnitCoding
@@ -188,6 +189,7 @@ class EmbeddingCoder:
         self.cache = cache
         self.encoder = encoder or Encoder()
         self._prototypes: dict[str, _Prototypes] | None = None
+        self.gate = SubstanceGate(codebook)
 
     @property
     def model_id(self) -> str:
@@ -285,6 +287,9 @@ class EmbeddingCoder:
     def _code_row(
         self, unit: CodingUnit, vectors: PassageVectors, tables: dict[str, Similarities], row: int
     ) -> UnitCoding:
+        skipped = self.gate.evidence(unit.text)
+        if skipped:
+            return self.gate.coding(unit, skipped, self.method)
         assignments: list[Assignment] = []
         scores: dict[str, dict[str, float]] = {}
         for dimension in self.codebook.dimensions:

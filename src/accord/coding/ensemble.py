@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 from accord.coding.base import ProgressCallback
 from accord.coding.embedding import EmbeddingCoder, PassageVectors, Similarities, VectorCache
-from accord.coding.patterns import lowered
+from accord.coding.patterns import prepare
 from accord.coding.rules import RulesCoder
+from accord.coding.substance import GATE
 from accord.model.codebook import Codebook, Dimension
 from accord.model.coding import Assignment, CodingUnit, UnitCoding
 
@@ -49,11 +50,15 @@ class EnsembleCoder:
         tables: dict[str, Similarities],
         row: int,
     ) -> UnitCoding:
+        prepared = prepare(unit.text)
+        found = self.rules.scan(unit, prepared)
+        skipped = self.rules.gate.judge(unit.text, found.get(GATE, []))
+        if skipped:
+            return self.rules.gate.coding(unit, skipped, self.method)
         assignments: list[Assignment] = []
         scores: dict[str, dict[str, float]] = {}
-        low = lowered(unit.text)
         for dimension in self.codebook.dimensions:
-            rules = self.rules.candidates(dimension, unit, low)
+            rules = self.rules.candidates(dimension, unit, found)
             table = tables[dimension.id]
             similarity = table.score[row]
             rule_scores = [rules[c].score if c in rules else 0.0 for c in dimension.ids]
@@ -64,7 +69,7 @@ class EnsembleCoder:
             if dimension.selection == "single":
                 assignments.extend(
                     Assignment(a.unit_id, a.dimension, a.category, a.score, self.method, a.evidence)
-                    for a in self.rules.decide(dimension, unit, rules)
+                    for a in self.rules.decide(dimension, unit, rules, prepared)
                 )
                 continue
             for k, category in enumerate(dimension.ids):

@@ -1,29 +1,36 @@
-"""Codebook cue patterns compiled into one regular expression per dimension and role.
+"""Codebook cue patterns, found in one pass over a passage for every dimension at once.
 
-All the patterns of a dimension become a single trie-shaped alternation, so a passage is
-scanned once per dimension however many patterns there are, and shared prefixes
-("health care", "health data", "healthcare") are tried once. An empty named group at the end
-of each branch tells which pattern matched.
+Plain patterns (phrases, ``word*`` endings, ``(a|b)`` alternatives) are spelled out into
+literal keys and searched with an Aho-Corasick automaton (pyahocorasick) over the passage
+lower-cased with runs of separators (spaces, hyphens, line breaks) collapsed to one space. All
+occurrences are reported, overlapping ones included, so a cue of one dimension never hides a
+cue of another; word boundaries and ``*`` endings are checked at each occurrence, and offsets
+are mapped back to the original text. Raw ``re:`` patterns use Python regular expressions.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import ahocorasick
 
 from accord.errors import CodebookError
 from accord.model.codebook import Dimension
 
-SEPARATOR = r"[\s\-–]+"  # a space in a pattern: spaces, hyphens or line breaks
-OPTIONAL_SEPARATOR = r"[\s\-–]?"  # a hyphen in a pattern: "co-operation", "cooperation"
-WORD_END = r"(?!\w)"
 _RAW = "re:"
+_SEPARATORS = re.compile(r"[\s\-‐‑–]+")
 # Numbering, bullets and quotes that may precede a leading cue ("3. Decides", "(a) Notes").
 _LEADING_PREFIX = re.compile(r"(?:[\s\"“'‘•*–—-]|\(?(?:\d{1,3}|[a-z]|[ivx]{1,5})[.)](?=\s))*", re.I)
+_GROUP = re.compile(r"\(([^()]*)\)")
 
 STRONG, WEAK, EXCLUDE, LEADING = "strong", "weak", "exclude", "leading"
+LITERAL, WILDCARD, VERIFY, RAW = "literal", "wildcard", "verify", "raw"
+LEADING_WINDOW = 400  # characters searched for a leading cue
+MIN_PREFIX = 3  # shortest literal start that lets a raw pattern be looked up, not scanned
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +40,45 @@ class Hit:
     pattern: str
     start: int
     end: int
+    dimension: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class _Leaf:
+    dimension: str
     category: str
     kind: str
     pattern: str
 
 
-_GROUP = re.compile(r"\(([^()]*)\)")
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A passage ready for matching: normalised text and the way back to original offsets."""
+
+    text: str
+    norm: str  # lower-cased, separator runs collapsed to one space
+    marks: tuple[int, ...]  # norm offsets after which the original text was longer ...
+    shifts: tuple[int, ...]  # ... by this many characters in total
+
+    def origin(self, index: int) -> int:
+        """The original offset of ``norm[index]``."""
+        k = bisect.bisect_right(self.marks, index)
+        return index + (self.shifts[k - 1] if k else 0)
+
+
+_LONG_SEPARATORS = re.compile(r"[\s\-‐‑–]{2,}")
+
+
+def prepare(text: str) -> Prepared:
+    low = text.lower()
+    if len(low) != len(text):  # a few characters ('İ') lower-case to two; keep offsets
+        low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    marks, shifts, removed = [], [], 0
+    for match in _LONG_SEPARATORS.finditer(low):
+        removed += match.end() - match.start() - 1
+        marks.append(match.end() - removed)  # first norm offset after the collapsed run
+        shifts.append(removed)
+    return Prepared(text, _SEPARATORS.sub(" ", low), tuple(marks), tuple(shifts))
 
 
 def expand(pattern: str) -> list[str]:
@@ -59,146 +95,254 @@ def expand(pattern: str) -> list[str]:
     return [v for option in match.group(1).split("|") for v in expand(head + option + tail)]
 
 
-def pattern_atoms(pattern: str) -> list[str]:
-    """A pattern as regex atoms: one per character, separators and wildcards as classes.
+def literal_forms(variant: str) -> list[str]:
+    """A variant as normalised keys: a hyphen may be written, spaced or omitted.
 
     Example:
-        >>> pattern_atoms("co-op*")
-        ['c', 'o', '[\\\\s\\\\-–]?', 'o', 'p', '\\\\w*']
+        >>> literal_forms("Co-operation")
+        ['cooperation', 'co operation']
     """
-    atoms: list[str] = []
-    text = " ".join(pattern.strip().split())
-    for char in text:
-        if char == " ":
-            atoms.append(SEPARATOR)
-        elif char == "-":
-            atoms.append(OPTIONAL_SEPARATOR)
-        elif char == "*":
-            atoms.append(r"\w*")
-        else:
-            atoms.append(re.escape(char.lower()))
-    return atoms
+    text = " ".join(variant.lower().split())
+    if "-" not in text:
+        return [text] if text else []
+    joined = text.replace("-", "")
+    spaced = " ".join(text.replace("-", " ").split())
+    return list(dict.fromkeys([joined, spaced]))
 
 
-@dataclass
-class _Trie:
-    children: dict[str, _Trie] = field(default_factory=dict)
-    leaves: list[str] = field(default_factory=list)  # group names ending here
-
-    def insert(self, atoms: list[str], group: str) -> None:
-        node = self
-        for atom in atoms:
-            node = node.children.setdefault(atom, _Trie())
-        node.leaves.append(group)
-
-    def to_regex(self) -> str:
-        # Literal characters first, wildcards later, the end of a pattern last: the longest,
-        # most specific cue wins at a position.
-        def order(atom: str) -> tuple[int, str]:
-            return (2 if atom == r"\w*" else 1 if atom.startswith("[") else 0, atom)
-
-        branches = [
-            atom + child.to_regex()
-            for atom, child in sorted(self.children.items(), key=lambda kv: order(kv[0]))
-        ]
-        if self.leaves:
-            branches.append(WORD_END + f"(?P<{self.leaves[0]}>)")
-        if len(branches) == 1:
-            return branches[0]
-        return "(?:" + "|".join(branches) + ")"
+def pattern_atoms(pattern: str) -> list[str]:
+    """The normalised keys of a plain pattern (empty when it has no words)."""
+    return [form for variant in expand(pattern) for form in literal_forms(variant)]
 
 
-def lowered(text: str) -> str | None:
-    """Lower-case text for the fast case-sensitive scan, or None if lower-casing would move
-    offsets (a few characters, such as 'İ', change length)."""
-    low = text.lower()
-    return low if len(low) == len(text) else None
+def raw_prefixes(body: str) -> list[str] | None:
+    """The literal texts a raw pattern must start with ("cooperat", "collaborat", ...), when
+    each is at least MIN_PREFIX characters long; None when the pattern has no such start
+    (it is then scanned with its regular expression)."""
+    import re._constants as const
+    import re._parser as parser
+
+    try:
+        items = list(parser.parse(body, re.IGNORECASE))
+    except re.error:
+        return None
+    while items and items[0][0] is const.AT:
+        items = items[1:]
+    starts = _starts(items)
+    if not starts or any(len(start) < MIN_PREFIX for start in starts):
+        return None
+    return starts
+
+
+def _starts(items: list) -> list[str]:
+    """Literal starts of a parsed pattern: its leading literal characters, then each branch of
+    the group that follows them, if any."""
+    import re._constants as const
+
+    head = _literal_start(items)
+    rest = (
+        items[len(head) :]
+        if len(head) == len(items) or items[len(head)][0] is not const.LITERAL
+        else []
+    )
+    if not rest:
+        return [head]
+    op, value = rest[0]
+    if op is const.SUBPATTERN:
+        inner = list(value[3])
+        branches = inner[0][1][1] if len(inner) == 1 and inner[0][0] is const.BRANCH else [inner]
+    elif op is const.BRANCH:
+        branches = value[1]
+    else:
+        return [head]
+    return [head + _literal_start(list(branch)) for branch in branches]
+
+
+def _literal_start(items: list) -> str:
+    import re._constants as const
+
+    text = ""
+    for op, value in items:
+        if op is not const.LITERAL:
+            break
+        text += chr(value)
+    return text
+
+
+def _verifier(form: str) -> re.Pattern[str]:
+    """A regex for a key with ``*`` inside it ("cooperat* with the"), checked where the part
+    before the first ``*`` occurs."""
+    parts = [re.escape(p).replace(r"\ ", " ") for p in form.split("*")]
+    return re.compile(r"\w*".join(parts) + (r"" if form.endswith("*") else r"(?!\w)"))
 
 
 class PatternSet:
-    """Patterns of one or more roles in one dimension, compiled to one trie regex (scanned on
-    lower-cased text) plus one regex for the rare raw ``re:`` patterns."""
+    """Patterns (of any dimensions and kinds) found in one pass over a prepared passage."""
 
-    def __init__(self, entries: Iterable[tuple[str, str, str]]):
-        trie = _Trie()
-        raw_branches: list[str] = []
-        self._leaves: dict[str, list[_Leaf]] = defaultdict(list)
-        by_atoms: dict[tuple[str, ...], str] = {}
-        for category, kind, pattern in entries:
-            leaf = _Leaf(category, kind, pattern)
+    def __init__(self, entries: Iterable[tuple[str, str, str, str] | tuple[str, str, str]]):
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+        keys: dict[str, list[tuple[_Leaf, str, re.Pattern[str] | None]]] = defaultdict(list)
+        raw: dict[str, list[str]] = defaultdict(list)
+        self._raw_leaves: dict[str, _Leaf] = {}
+        for entry in entries:
+            leaf = _Leaf(*entry) if len(entry) == 4 else _Leaf("", *entry)
+            pattern = leaf.pattern.strip()
             if pattern.startswith(_RAW):
-                group = f"p{len(self._leaves)}"
-                raw_branches.append(f"(?:{pattern[len(_RAW) :]}){WORD_END}(?P<{group}>)")
-                self._leaves[group].append(leaf)
-                continue
-            for variant in expand(pattern):
-                atoms = tuple(pattern_atoms(variant))
-                if not atoms:
+                body = pattern[len(_RAW) :]
+                prefixes = raw_prefixes(body)
+                if prefixes:  # found through its literal starts, then checked in place
+                    check = re.compile(f"(?:{body})(?!\\w)", re.IGNORECASE)
+                    for prefix in prefixes:
+                        for form in literal_forms(prefix):
+                            keys[form].append((leaf, RAW, check))
                     continue
-                group = by_atoms.get(atoms)
-                if group is None:
-                    group = by_atoms[atoms] = f"p{len(self._leaves)}"
-                    trie.insert(list(atoms), group)
-                if leaf not in self._leaves[group]:
-                    self._leaves[group].append(leaf)
-        body = trie.to_regex() if trie.children else None
-        # The lookbehind keeps matches at word starts; case-folding is done on the text once.
-        self.trie = re.compile(rf"(?<!\w)(?:{body})") if body else None
-        self.trie_folding = re.compile(rf"(?<!\w)(?:{body})", re.I) if body else None
-        self.raw = (
-            re.compile(rf"(?<!\w)(?:{'|'.join(raw_branches)})", re.I) if raw_branches else None
-        )
+                group = f"p{len(self._raw_leaves)}"
+                self._raw_leaves[group] = leaf
+                raw[leaf.dimension].append(f"(?:{body})(?!\\w)(?P<{group}>)")
+                continue
+            for form in pattern_atoms(pattern):
+                self._add(keys, leaf, form)
+        self.size = len(keys)
+        for key, targets in keys.items():
+            self.automaton.add_word(key, (len(key), tuple(targets)))
+        if keys:
+            self.automaton.make_automaton()
+        self.raw = {
+            dimension: re.compile(rf"(?<!\w)(?:{'|'.join(branches)})", re.IGNORECASE)
+            for dimension, branches in raw.items()
+        }
+
+    @staticmethod
+    def _add(keys, leaf: _Leaf, form: str) -> None:
+        star = form.find("*")
+        if star == -1:
+            keys[form].append((leaf, LITERAL, None))
+        elif star == len(form) - 1:
+            keys[form[:-1]].append((leaf, WILDCARD, None))
+        elif form[:star].strip():
+            keys[form[:star]].append((leaf, VERIFY, _verifier(form)))
 
     def find(
-        self, text: str, low: str | None = None, start: int = 0, end: int | None = None
+        self, text: str, prepared: Prepared | None = None, start: int = 0, end: int | None = None
     ) -> list[Hit]:
-        """Hits in ``text[start:end]``; pass ``low`` = lowered(text) to reuse it."""
+        """Every occurrence in ``text[start:end]`` (original offsets)."""
+        prepared = prepared or prepare(text)
         end = len(text) if end is None else end
-        scans = []
-        if self.trie is not None:
-            scans.append(
-                self.trie.finditer(low, start, end)
-                if low is not None
-                else self.trie_folding.finditer(text, start, end)
-            )
-        if self.raw is not None:
-            scans.append(self.raw.finditer(text, start, end))
-        return [
-            Hit(leaf.category, leaf.kind, leaf.pattern, match.start(), match.end())
-            for scan in scans
-            for match in scan
-            for leaf in self._leaves[match.lastgroup or ""]
-        ]
+        hits = self._literal_hits(prepared)
+        for regex in self.raw.values():
+            for match in regex.finditer(text):
+                leaf = self._raw_leaves[match.lastgroup or ""]
+                hits.append(
+                    Hit(
+                        leaf.category,
+                        leaf.kind,
+                        leaf.pattern,
+                        match.start(),
+                        match.end(),
+                        leaf.dimension,
+                    )
+                )
+        return [h for h in hits if start <= h.start and h.end <= end]
 
-    def match_start(self, text: str) -> list[Hit]:
-        """Hits at the very start of ``text`` (after numbering, bullets and quotes)."""
+    def _literal_hits(self, prepared: Prepared, limit: int | None = None) -> list[Hit]:
+        """Occurrences of the automaton's keys that sit on word boundaries (the hot loop)."""
+        if not self.size:
+            return []
+        norm, origin, text = prepared.norm, prepared.origin, prepared.text
+        size = len(norm)
+        hits = []
+        append = hits.append
+        for last, (length, targets) in self.automaton.iter(norm, 0, min(limit or size, size)):
+            first = last - length + 1
+            if first > 0:
+                before = norm[first - 1]
+                if before.isalnum() or before == "_":
+                    continue
+            for leaf, mode, verifier in targets:
+                stop = last + 1
+                if mode == LITERAL:
+                    if stop < size:
+                        after = norm[stop]
+                        if after.isalnum() or after == "_":
+                            continue
+                elif mode == WILDCARD:
+                    while stop < size and (norm[stop].isalnum() or norm[stop] == "_"):
+                        stop += 1
+                elif mode == RAW:
+                    begin = origin(first)
+                    match = verifier.match(text, begin)
+                    if match is not None:
+                        append(
+                            Hit(
+                                leaf.category,
+                                leaf.kind,
+                                leaf.pattern,
+                                begin,
+                                match.end(),
+                                leaf.dimension,
+                            )
+                        )
+                    continue
+                else:
+                    match = verifier.match(norm, first)
+                    if match is None:
+                        continue
+                    stop = match.end()
+                append(
+                    Hit(
+                        leaf.category,
+                        leaf.kind,
+                        leaf.pattern,
+                        origin(first),
+                        origin(stop - 1) + 1,
+                        leaf.dimension,
+                    )
+                )
+        return hits
+
+    def match_start(self, text: str, prepared: Prepared | None = None) -> list[Hit]:
+        """The longest hit that opens ``text`` (after numbering, bullets and quotes)."""
         position = _LEADING_PREFIX.match(text).end()
-        for regex in (self.trie_folding, self.raw):
-            match = regex.match(text, position) if regex is not None else None
+        window = position + LEADING_WINDOW  # a leading cue opens the passage: look no further
+        found = [
+            h for h in self._literal_hits(prepared or prepare(text), window) if h.start == position
+        ]
+        for regex in self.raw.values():
+            match = regex.match(text, position)
             if match:
-                return [
-                    Hit(leaf.category, leaf.kind, leaf.pattern, match.start(), match.end())
-                    for leaf in self._leaves[match.lastgroup or ""]
-                ]
-        return []
+                leaf = self._raw_leaves[match.lastgroup or ""]
+                found.append(
+                    Hit(
+                        leaf.category,
+                        leaf.kind,
+                        leaf.pattern,
+                        match.start(),
+                        match.end(),
+                        leaf.dimension,
+                    )
+                )
+        return sorted(found, key=lambda h: -(h.end - h.start))[:1]
 
 
 class DimensionMatcher:
-    """All cue patterns of one dimension. Cues and exclusions share one scan: an exclusion
-    that matches consumes its span ("Security Council" hides "security"); cues of other
-    categories inside that span are then found again by a short scan of the span."""
+    """The cue, exclusion and leading patterns of one dimension."""
 
     def __init__(self, dimension: Dimension):
         self.dimension = dimension
-        cues = [(c.id, STRONG, p) for c in dimension.categories for p in c.patterns] + [
-            (c.id, WEAK, p) for c in dimension.categories for p in c.weak_patterns
+        entries = [
+            (dimension.id, c.id, kind, p)
+            for c in dimension.categories
+            for kind, patterns in (
+                (STRONG, c.patterns),
+                (WEAK, c.weak_patterns),
+                (EXCLUDE, c.exclude),
+            )
+            for p in patterns
         ]
-        exclusions = [(c.id, EXCLUDE, p) for c in dimension.categories for p in c.exclude]
         try:
-            self.scan = PatternSet(cues + exclusions)
-            self.cues = PatternSet(cues)
+            self.scan = PatternSet(entries)
             self.leading = PatternSet(
-                (c.id, LEADING, p) for c in dimension.categories for p in c.leading
+                (dimension.id, c.id, LEADING, p) for c in dimension.categories for p in c.leading
             )
         except re.error as exc:
             raise CodebookError(
@@ -206,27 +350,35 @@ class DimensionMatcher:
                 hint="Check the 're:' patterns of this dimension.",
             ) from exc
 
-    def hits(self, text: str, low: str | None = None) -> dict[str, list[Hit]]:
+    def hits(self, text: str, prepared: Prepared | None = None) -> dict[str, list[Hit]]:
         """Cue hits per category, minus those inside an exclusion of the same category."""
-        low = lowered(text) if low is None else low
-        found = self.scan.find(text, low)
-        excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        cues = [h for h in found if h.kind != EXCLUDE]
-        for hit in found:
-            if hit.kind == EXCLUDE:
-                excluded[hit.category].append((hit.start, hit.end))
-                cues.extend(self.cues.find(text, low, hit.start, hit.end))
-        by_category: dict[str, list[Hit]] = defaultdict(list)
-        seen: set[tuple[str, int, int]] = set()
-        for hit in sorted(cues, key=lambda h: (h.start, h.end)):
-            key = (hit.category, hit.start, hit.end)
-            if key in seen or any(
-                s <= hit.start and hit.end <= e for s, e in excluded.get(hit.category, ())
-            ):
-                continue
-            seen.add(key)
-            by_category[hit.category].append(hit)
-        return by_category
+        return filter_cues(self.scan.find(text, prepared))
 
-    def leading_hits(self, text: str) -> list[Hit]:
-        return self.leading.match_start(text)
+    def leading_hits(self, text: str, prepared: Prepared | None = None) -> list[Hit]:
+        return self.leading.match_start(text, prepared)
+
+
+def filter_cues(found: list[Hit]) -> dict[str, list[Hit]]:
+    """Cues per category: those inside an exclusion of their own category are dropped, and a
+    cue inside a longer cue of the same category counts once (the longer one)."""
+    excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    cues: dict[str, list[Hit]] = defaultdict(list)
+    for hit in found:
+        if hit.kind == EXCLUDE:
+            excluded[hit.category].append((hit.start, hit.end))
+        elif hit.kind != LEADING:
+            cues[hit.category].append(hit)
+    kept: dict[str, list[Hit]] = {}
+    for category, hits in cues.items():
+        spans = excluded.get(category, ())
+        ordered = sorted(hits, key=lambda h: (h.start, -(h.end - h.start), h.pattern))
+        chosen: list[Hit] = []
+        reach = -1  # furthest end of the cues kept so far
+        for hit in ordered:
+            if any(s <= hit.start and hit.end <= e for s, e in spans) or hit.end <= reach:
+                continue
+            chosen.append(hit)
+            reach = max(reach, hit.end)
+        if chosen:
+            kept[category] = chosen
+    return kept

@@ -12,14 +12,14 @@ from typing import Any
 from accord.coding.codebooks import dump_codebook
 from accord.coding.embedding import StoreCache, is_available
 from accord.coding.registry import NEEDS_EMBEDDING, default_coder_name, make_coder, resolve_name
+from accord.coding.rules import RulesCoder
+from accord.config import CodingSettings
 from accord.model.codebook import Codebook
 from accord.model.coding import CodingUnit, UnitCoding
 from accord.store import coding_store
 from accord.store.corpus_store import CorpusStore
 
 logger = logging.getLogger(__name__)
-
-BATCH = 2000
 
 
 @dataclass
@@ -76,6 +76,7 @@ def code_store(
     codebook: Codebook,
     coder: str | None = None,
     *,
+    settings: CodingSettings | None = None,
     command: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> CodingReport:
@@ -94,16 +95,19 @@ def code_store(
     pending = coding_store.pending_units(store, digest, name)
     total = len(pending)
     logger.info("Coding - %d passages to code with %s", total, name)
-    if pending:
-        instance = _make(name, codebook, store)
-        for start in range(0, total, BATCH):
-            batch = pending[start : start + BATCH]
-            codings = instance.code([p.unit for p in batch], _offset(on_progress, start, total))
-            coding_store.save_codings(
-                store, digest, name, run_id, codings, [p.text_hash for p in batch]
-            )
-            if on_progress:
-                on_progress(start + len(batch), total)
+    settings = settings or CodingSettings()
+    size = settings.batch_size
+    batches = [pending[k : k + size] for k in range(0, total, size)]
+    done = 0
+    for batch, codings in _code_batches(
+        name, codebook, store, batches, settings.workers, on_progress, total
+    ):
+        coding_store.save_codings(
+            store, digest, name, run_id, codings, [p.text_hash for p in batch]
+        )
+        done += len(batch)
+        if on_progress:
+            on_progress(done, total)
     report = CodingReport(
         run_id,
         name,
@@ -117,6 +121,41 @@ def code_store(
     store.finish_run(run_id, report.stats())
     logger.info("Coding - Completed in %.1f s", report.elapsed_s)
     return report
+
+
+def _code_batches(name, codebook, store, batches, workers, on_progress, total):
+    """Codings of each batch, in order. The rules coder is pure Python, so large stores are
+    coded by several processes; the embedding model already uses every core through torch."""
+    if name == "rules.v1" and workers > 1 and len(batches) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(codebook,)
+        ) as pool:
+            units = [[p.unit for p in batch] for batch in batches]
+            for batch, codings in zip(batches, pool.map(_code_in_worker, units), strict=True):
+                yield batch, codings
+        return
+    instance = _make(name, codebook, store)
+    done = 0
+    for batch in batches:
+        yield batch, instance.code([p.unit for p in batch], _offset(on_progress, done, total))
+        done += len(batch)
+
+
+_WORKER_CODER: RulesCoder | None = None
+
+
+def _start_worker(codebook: Codebook) -> None:
+    global _WORKER_CODER
+    _WORKER_CODER = RulesCoder(codebook)
+
+
+def _code_in_worker(units: list[CodingUnit]) -> list[UnitCoding]:
+    assert _WORKER_CODER is not None
+    return _WORKER_CODER.code(units)
 
 
 def _make(name: str, codebook: Codebook, store: CorpusStore):

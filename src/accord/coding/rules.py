@@ -8,10 +8,24 @@ default, then the document type's cap.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Sequence
 
 from accord.coding.base import ProgressCallback, cap_for
-from accord.coding.patterns import STRONG, DimensionMatcher, Hit, lowered
+from accord.coding.patterns import (
+    EXCLUDE,
+    STRONG,
+    WEAK,
+    DimensionMatcher,
+    Hit,
+    PatternSet,
+    Prepared,
+    filter_cues,
+    prepare,
+)
+from accord.coding.substance import GATE, SubstanceGate
+from accord.errors import CodebookError
 from accord.model.codebook import Codebook, Dimension
 from accord.model.coding import Assignment, Candidate, CodingUnit, Evidence, UnitCoding
 
@@ -26,7 +40,34 @@ class RulesCoder:
 
     def __init__(self, codebook: Codebook):
         self.codebook = codebook
-        self.matchers = {d.id: DimensionMatcher(d) for d in codebook.dimensions}
+        self.gate = SubstanceGate(codebook)
+        # Every dimension's cues and exclusions, and the gate's, in one automaton: one pass
+        # per passage.
+        try:
+            self.scanner = PatternSet(
+                self.gate.entries()
+                + [
+                    (d.id, c.id, kind, p)
+                    for d in codebook.dimensions
+                    for c in d.categories
+                    for kind, patterns in (
+                        (STRONG, c.patterns),
+                        (WEAK, c.weak_patterns),
+                        (EXCLUDE, c.exclude),
+                    )
+                    for p in patterns
+                ]
+            )
+        except re.error as exc:
+            raise CodebookError(
+                f"a pattern is not a valid regular expression ({exc}).",
+                hint="Check the 're:' patterns of the codebook.",
+            ) from exc
+        self.leading = {
+            d.id: DimensionMatcher(d)
+            for d in codebook.dimensions
+            if any(c.leading for c in d.categories)
+        }
 
     def code(
         self, units: Sequence[CodingUnit], on_progress: ProgressCallback | None = None
@@ -41,29 +82,50 @@ class RulesCoder:
     def code_one(self, unit: CodingUnit) -> UnitCoding:
         if not unit.text.strip():
             return UnitCoding(unit.id)
+        prepared = prepare(unit.text)
+        found = self.scan(unit, prepared)
+        skipped = self.gate.judge(unit.text, found.get(GATE, []))
+        if skipped:
+            return self.gate.coding(unit, skipped, self.method)
         assignments: list[Assignment] = []
         scores: dict[str, dict[str, float]] = {}
-        low = lowered(unit.text)
         for dimension in self.codebook.dimensions:
-            candidates = self.candidates(dimension, unit, low)
+            candidates = self.candidates(dimension, unit, found)
             scores[dimension.id] = {c: round(v.score, 4) for c, v in candidates.items()}
-            assignments.extend(self.decide(dimension, unit, candidates))
+            assignments.extend(self.decide(dimension, unit, candidates, prepared))
         return UnitCoding(unit.id, tuple(assignments), scores)
 
+    def scan(self, unit: CodingUnit, prepared: Prepared | None = None) -> dict[str, list[Hit]]:
+        """All cue and exclusion hits of the passage, by dimension."""
+        by_dimension: dict[str, list[Hit]] = defaultdict(list)
+        for hit in self.scanner.find(unit.text, prepared or prepare(unit.text)):
+            by_dimension[hit.dimension].append(hit)
+        return by_dimension
+
     def candidates(
-        self, dimension: Dimension, unit: CodingUnit, low: str | None = None
+        self,
+        dimension: Dimension,
+        unit: CodingUnit,
+        found: dict[str, list[Hit]] | None = None,
     ) -> dict[str, Candidate]:
-        found = {}
-        low = lowered(unit.text) if low is None else low
-        for category, hits in self.matchers[dimension.id].hits(unit.text, low).items():
+        found = self.scan(unit) if found is None else found
+        candidates = {}
+        hits_here = found.get(dimension.id)
+        if not hits_here:
+            return candidates
+        for category, hits in filter_cues(hits_here).items():
             strong = {h.pattern for h in hits if h.kind == STRONG}
             weak = {h.pattern for h in hits if h.kind != STRONG}
             score = min(1.0, len(strong) + WEAK_CUE_SCORE * len(weak))
-            found[category] = Candidate(score, _evidence(hits))
-        return found
+            candidates[category] = Candidate(score, _evidence(hits))
+        return candidates
 
     def decide(
-        self, dimension: Dimension, unit: CodingUnit, candidates: dict[str, Candidate]
+        self,
+        dimension: Dimension,
+        unit: CodingUnit,
+        candidates: dict[str, Candidate],
+        prepared: Prepared | None = None,
     ) -> list[Assignment]:
         if dimension.selection == "multi":
             return [
@@ -71,7 +133,7 @@ class RulesCoder:
                 for category, c in candidates.items()
                 if c.score >= 1.0
             ]
-        chosen, candidate = self.choose_single(dimension, unit, candidates)
+        chosen, candidate = self.choose_single(dimension, unit, candidates, prepared)
         return [
             Assignment(
                 unit.id, dimension.id, chosen, candidate.score, self.method, candidate.evidence
@@ -79,9 +141,14 @@ class RulesCoder:
         ]
 
     def choose_single(
-        self, dimension: Dimension, unit: CodingUnit, candidates: dict[str, Candidate]
+        self,
+        dimension: Dimension,
+        unit: CodingUnit,
+        candidates: dict[str, Candidate],
+        prepared: Prepared | None = None,
     ) -> tuple[str, Candidate]:
-        leading = self.matchers[dimension.id].leading_hits(unit.text)
+        matcher = self.leading.get(dimension.id)
+        leading = matcher.leading_hits(unit.text, prepared) if matcher else []
         if leading:
             chosen, candidate = leading[0].category, Candidate(1.0, _evidence(leading))
         else:

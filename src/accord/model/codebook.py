@@ -101,10 +101,23 @@ class Dimension(_Strict):
         return [c.id for c in self.categories]
 
 
+class NonSubstantive(_Strict):
+    """Passages that are not policy text (reference lists, contributor lists, tables of
+    contents) receive no codes but the single-choice defaults."""
+
+    description: str = ""
+    patterns: list[str] = Field(min_length=1)
+    min_matches: int = Field(4, ge=1, description="Cue matches a passage needs to be skipped.")
+    min_density: float = Field(
+        0.05, gt=0, le=1, description="Cue matches per word a passage needs to be skipped."
+    )
+
+
 class Codebook(_Strict):
     name: str
     version: str
     description: str = ""
+    non_substantive: NonSubstantive | None = None
     dimensions: list[Dimension] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -46,6 +46,9 @@ def score_items(
     rules = RulesCoder(codebook)
     embedding = embedding or EmbeddingCoder(codebook)
     vectors = embedding.vectors([u.text for u in units])
+    # Non-substantive passages (reference lists ...) get no codes from any coder.
+    substantive = np.array([rules.gate.evidence(u.text) is None for u in units])
+    scans = [rules.scan(u) for u in units]
     truth, has, rule_scores, similarity, single = {}, {}, {}, {}, {}
     for dimension in codebook.dimensions:
         labelled = [
@@ -57,15 +60,20 @@ def score_items(
         ]
         has[dimension.id] = np.array([lab is not None for lab in labelled])
         truth[dimension.id] = [lab or [] for lab in labelled]
-        rule_candidates = [rules.candidates(dimension, u) for u in units]
+        rule_candidates = [
+            rules.candidates(dimension, u, found) for u, found in zip(units, scans, strict=True)
+        ]
         table = embedding.similarities(dimension, vectors)
         if dimension.selection == "single":
+            default = dimension.default or dimension.ids[-1]
             chosen_rules = [
-                rules.choose_single(dimension, u, c)[0]
-                for u, c in zip(units, rule_candidates, strict=True)
+                rules.choose_single(dimension, u, c)[0] if substantive[k] else default
+                for k, (u, c) in enumerate(zip(units, rule_candidates, strict=True))
             ]
             chosen_embedding = [
                 dimension.ids[embedding.chosen(dimension, u, table.score[k])[0]]
+                if substantive[k]
+                else default
                 for k, u in enumerate(units)
             ]
             single[dimension.id] = {
@@ -74,10 +82,13 @@ def score_items(
                 "ensemble": chosen_rules,
             }
             continue
-        rule_scores[dimension.id] = np.array(
-            [[c[k].score if k in c else 0.0 for k in dimension.ids] for c in rule_candidates]
+        rule_scores[dimension.id] = (
+            np.array(
+                [[c[k].score if k in c else 0.0 for k in dimension.ids] for c in rule_candidates]
+            )
+            * substantive[:, None]
         )
-        similarity[dimension.id] = table.score
+        similarity[dimension.id] = table.score * substantive[:, None]
     return ScoredItems(
         [i.id for i in gold.items],
         [i.group for i in gold.items],
