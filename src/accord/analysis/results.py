@@ -76,12 +76,20 @@ def analyse_coded(
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Round floats so that the same inputs give byte-identical files."""
-    frame = frame.reset_index(drop=True)
+    """Round floats and pass the table through Parquet once, so that a table computed now and
+    the same table read back from the store have the same columns and types and give
+    byte-identical files."""
+    import io
+
+    frame = frame.reset_index(drop=True).infer_objects()
+    if frame.empty:  # untyped empty columns would change type on every Parquet round trip
+        frame = frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object})
     for column in frame.columns:
         if pd.api.types.is_float_dtype(frame[column]):
             frame[column] = frame[column].astype("float64").round(DECIMALS)
-    return frame
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return pd.read_parquet(io.BytesIO(buffer.getvalue()))
 
 
 def _with_interval(
@@ -386,7 +394,7 @@ def evidence_table(
         n_words=scored_all["passage_id"].map(corpus.passages.set_index("passage_id")["n_words"]),
     )
     index = EvidenceIndex(
-        corpus.passages[corpus.passages["passage_id"].isin(set(scored_all["passage_id"]))]
+        corpus.passages[corpus.passages["passage_id"].isin(set(_candidate_pool(scored_all)))]
     )
     picks = []
     for d, domain in enumerate(arrays.domains):
@@ -420,11 +428,14 @@ def evidence_table(
 
 
 def _candidate_pool(scored: pd.DataFrame) -> list[str]:
-    """The passages any selection can consider: the best POOL of each domain and institution."""
-    from accord.analysis.evidence import POOL
+    """The passages any selection can consider: the best POOL of each domain and institution,
+    among long enough passages and among all (the fallback when none is long enough)."""
+    from accord.analysis.evidence import MIN_WORDS, POOL
 
     ordered = scored.sort_values(["relevance", "passage_id"], ascending=[False, True])
-    return ordered.groupby(["domain", "institution_id"]).head(POOL)["passage_id"].tolist()
+    groups = ["domain", "institution_id"]
+    long_enough = ordered[ordered["n_words"] >= MIN_WORDS].groupby(groups).head(POOL)
+    return [*long_enough["passage_id"], *ordered.groupby(groups).head(POOL)["passage_id"]]
 
 
 def _round_robin(pool: pd.DataFrame, k: int) -> pd.DataFrame:

@@ -6,6 +6,7 @@ rounding (done by the caller), no timestamps.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -67,6 +68,7 @@ def save_tables(
     stamp: dict[str, Any],
     settings: dict[str, Any],
 ) -> None:
+    """Keep the tables in the store as Parquet: columns and types come back exactly."""
     with store.transaction() as db:
         db.execute("DELETE FROM analysis_tables")
         db.executemany(
@@ -76,7 +78,7 @@ def save_tables(
                     name,
                     json.dumps(stamp, sort_keys=True),
                     json.dumps(settings, sort_keys=True),
-                    frame.to_json(orient="records", double_precision=10),
+                    _parquet_bytes(frame),
                 )
                 for name, frame in sorted(tables.items())
             ],
@@ -87,5 +89,11 @@ def load_tables(store: CorpusStore) -> tuple[dict[str, pd.DataFrame], dict, dict
     rows = store.db.execute("SELECT name, stamp, settings, records FROM analysis_tables").fetchall()
     if not rows:
         return None
-    tables = {r[0]: pd.DataFrame(json.loads(r[3])) for r in rows}
+    tables = {r[0]: pd.read_parquet(io.BytesIO(r[3])) for r in rows}
     return tables, json.loads(rows[0][1]), json.loads(rows[0][2])
+
+
+def _parquet_bytes(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, index=False)
+    return buffer.getvalue()

@@ -162,10 +162,10 @@ CREATE TABLE IF NOT EXISTS validation_results (
     results TEXT NOT NULL
 );
 
--- Schema 3: analysis tables (the latest analysis; JSON records, stamped).
+-- Schema 3: analysis tables (the latest analysis; Parquet bytes in `records`, stamped).
 CREATE TABLE IF NOT EXISTS analysis_tables (
     name TEXT PRIMARY KEY,
     stamp TEXT NOT NULL,
     settings TEXT NOT NULL,
-    records TEXT NOT NULL
+    records BLOB NOT NULL
 );
