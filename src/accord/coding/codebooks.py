@@ -56,9 +56,20 @@ def parse_codebook(
     return codebook
 
 
+HEADER = """\
+# Accord codebook. Pattern syntax (accord.model.codebook): case-insensitive whole words; a space
+# matches spaces, hyphens or line breaks; word* matches any ending; (a|b|) spells alternatives;
+# "re:" starts a raw regular expression. A category fires on one pattern or on two different
+# weak_patterns, outside every exclude match of that category; leading patterns decide a
+# single-choice dimension when they open the passage. threshold / ensemble_threshold are
+# embedding similarities calibrated on human coding (`accord calibrate`). Exemplars are written
+# for the codebook, not copied from any corpus.
+"""
+
+
 def dump_codebook(codebook: Codebook) -> str:
     data = codebook.model_dump(mode="json", exclude_defaults=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _describe(source: str, data: object, exc: ValidationError) -> str:

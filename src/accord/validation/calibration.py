@@ -23,6 +23,7 @@ from accord.validation.gold import GoldSet
 
 MIN_POSITIVES = 4  # fewer positives in the training folds: use the dimension's pooled threshold
 FOLDS = 5
+MIN_ENSEMBLE_GAIN = 0.02  # F1 the embedding must add to the rules to be used at all
 METHODS = ("rules", "embedding", "ensemble")
 
 
@@ -113,10 +114,12 @@ def fit_threshold(
     discount: np.ndarray | None = None,
 ) -> float:
     """The threshold maximising F1 of ``base | (similarity >= t - discount)``; the highest t
-    among ties. With a ``base`` (the rules), NEVER when no threshold improves on it."""
+    among ties. With a ``base`` (the rules), NEVER unless some threshold beats the rules alone
+    by ``MIN_ENSEMBLE_GAIN``: small in-sample gains do not survive new data."""
     base = np.zeros_like(truth) if base is None else base
     discount = np.zeros_like(similarity) if discount is None else discount
-    best_t, best_f1 = NEVER, _f1(truth, base) if base.any() else -1.0
+    floor = _f1(truth, base) + MIN_ENSEMBLE_GAIN if base.any() else -1.0
+    best_t, best_f1 = NEVER, floor
     for t in np.unique(np.round(similarity + discount, 4))[::-1]:
         f1 = _f1(truth, base | (similarity >= t - discount))
         if f1 > best_f1 + 1e-9:
