@@ -17,11 +17,11 @@ from pathlib import Path
 from _common import require_corpus, save, timer
 
 import accord
-from accord.coding.embedding import EmbeddingCoder, Encoder
+from accord.coding.embedding import BATCH_SIZE, EmbeddingCoder, Encoder
 from accord.coding.rules import RulesCoder
 from accord.model.coding import CodingUnit
 
-EMBED_SAMPLE = 3000  # passages for the throughput comparison (about 15 s each way)
+EMBED_SAMPLE = 1000  # passages for the throughput comparison (about 20 s each way)
 
 
 def main() -> None:
@@ -41,7 +41,7 @@ def main() -> None:
         encoder = Encoder()
         model = encoder.model  # load before timing
         with timer("raw_encode_s", times):
-            model.encode(sample, batch_size=32, show_progress_bar=False)
+            model.encode(sample, batch_size=BATCH_SIZE, show_progress_bar=False)
         coder = EmbeddingCoder(codebook, encoder=encoder)
         with timer("embedding_coder_s", times):
             coder.code([CodingUnit(str(k), t) for k, t in enumerate(sample)])

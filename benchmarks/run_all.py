@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["ingest.py", "coding.py", "analysis.py", "validation.py", "run.py"]
+BENCHMARKS = ["ingest.py", "coding.py", "analysis.py", "validation.py", "run.py", "findings.py"]
 
 if __name__ == "__main__":
     failed = [
