@@ -113,13 +113,6 @@ class Encoder:
             Encoder._models[self.path] = SentenceTransformer(self.path, device="cpu")
         return Encoder._models[self.path]
 
-    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit vectors of short texts (exemplars, definitions)."""
-        vectors = self.model.encode(
-            list(texts), batch_size=BATCH_SIZE, normalize_embeddings=True, show_progress_bar=False
-        )
-        return np.asarray(vectors, dtype=np.float32)
-
     def encode_passages(self, texts: Sequence[str]) -> list[PassageVectors]:
         """Passage vectors plus one vector per sentence, from a single forward pass."""
         outputs = self.model.encode(
@@ -215,9 +208,9 @@ class EmbeddingCoder:
             labels.append("definition")
         owners = np.array(owner)
         rows = tuple(np.flatnonzero(owners == k) for k in range(len(dimension.categories)))
-        return _Prototypes(
-            tuple(dimension.ids), rows, self.encoder.encode_texts(texts), tuple(labels)
-        )
+        # Prototype vectors go through the same cache as passages: a warm re-run needs no model.
+        vectors = np.vstack([v.vector for v in self.vectors(texts)])
+        return _Prototypes(tuple(dimension.ids), rows, vectors, tuple(labels))
 
     def vectors(
         self, texts: Sequence[str], on_progress: ProgressCallback | None = None

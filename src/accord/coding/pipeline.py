@@ -124,15 +124,24 @@ def code_store(
 
 
 def _code_batches(name, codebook, store, batches, workers, on_progress, total):
-    """Codings of each batch, in order. The rules coder is pure Python, so large stores are
-    coded by several processes; the embedding model already uses every core through torch."""
-    if name == "rules.v1" and workers > 1 and len(batches) > 1:
+    """Codings of each batch, in order. Coding is mostly pure Python, so large stores are coded
+    by several processes: always for the rules, and for the embedding coders once every vector
+    is cached (encoding itself already uses every core through torch)."""
+    parallel = (
+        workers > 1
+        and len(batches) > 1
+        and (name == "rules.v1" or _all_cached(name, codebook, store, batches))
+    )
+    if parallel:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(codebook,)
+            workers,
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(name, codebook, store.path),
         ) as pool:
             units = [[p.unit for p in batch] for batch in batches]
             for batch, codings in zip(batches, pool.map(_code_in_worker, units), strict=True):
@@ -145,12 +154,33 @@ def _code_batches(name, codebook, store, batches, workers, on_progress, total):
         done += len(batch)
 
 
-_WORKER_CODER: RulesCoder | None = None
+def _all_cached(name: str, codebook: Codebook, store: CorpusStore, batches) -> bool:
+    """True when no passage and no prototype of an embedding coder needs the model."""
+    if name not in NEEDS_EMBEDDING or store.path == ":memory:":
+        return False
+    from accord.coding.embedding import Encoder, text_key
+
+    texts = [p.unit.text for batch in batches for p in batch]
+    texts += [
+        t
+        for d in codebook.dimensions
+        for c in d.categories
+        for t in (*c.exemplars, f"{c.label}: {c.definition}")
+    ]
+    keys = sorted({text_key(t) for t in texts})
+    return coding_store.count_cached(store, Encoder().model_id, keys) == len(keys)
 
 
-def _start_worker(codebook: Codebook) -> None:
+_WORKER_CODER = None
+
+
+def _start_worker(name: str, codebook: Codebook, store_path: str) -> None:
     global _WORKER_CODER
-    _WORKER_CODER = RulesCoder(codebook)
+    _WORKER_CODER = (
+        _make(name, codebook, CorpusStore(store_path))
+        if name in NEEDS_EMBEDDING
+        else RulesCoder(codebook)
+    )
 
 
 def _code_in_worker(units: list[CodingUnit]) -> list[UnitCoding]:
