@@ -230,19 +230,14 @@ class PatternSet:
         end = len(text) if end is None else end
         hits = self._literal_hits(prepared)
         for regex in self.raw.values():
-            for match in regex.finditer(text):
-                leaf = self._raw_leaves[match.lastgroup or ""]
-                hits.append(
-                    Hit(
-                        leaf.category,
-                        leaf.kind,
-                        leaf.pattern,
-                        match.start(),
-                        match.end(),
-                        leaf.dimension,
-                    )
-                )
+            hits.extend(self._raw_hit(match) for match in regex.finditer(text))
         return [h for h in hits if start <= h.start and h.end <= end]
+
+    def _raw_hit(self, match: re.Match[str]) -> Hit:
+        leaf = self._raw_leaves[match.lastgroup or ""]
+        return Hit(
+            leaf.category, leaf.kind, leaf.pattern, match.start(), match.end(), leaf.dimension
+        )
 
     def _literal_hits(self, prepared: Prepared, limit: int | None = None) -> list[Hit]:
         """Occurrences of the automaton's keys that sit on word boundaries (the hot loop)."""
@@ -310,17 +305,7 @@ class PatternSet:
         for regex in self.raw.values():
             match = regex.match(text, position)
             if match:
-                leaf = self._raw_leaves[match.lastgroup or ""]
-                found.append(
-                    Hit(
-                        leaf.category,
-                        leaf.kind,
-                        leaf.pattern,
-                        match.start(),
-                        match.end(),
-                        leaf.dimension,
-                    )
-                )
+                found.append(self._raw_hit(match))
         return sorted(found, key=lambda h: -(h.end - h.start))[:1]
 
 
