@@ -14,22 +14,30 @@ import accord
 def main() -> None:
     corpus = require_corpus()
     RESULTS.mkdir(parents=True, exist_ok=True)
-    summary = accord.run(corpus / "texts", store=RESULTS / "shared.db",
-                         manifest=corpus / "manifest.csv", out=RESULTS / "shared-output")
+    summary = accord.run(
+        corpus / "texts",
+        store=RESULTS / "shared.db",
+        manifest=corpus / "manifest.csv",
+        out=RESULTS / "shared-output",
+    )
     domains = summary.result["domains"]
     k = summary.result.settings.top_k
-    lines = [f"Coder {summary.coded.coder}, codebook {summary.result.stamp.codebook_digest[:12]}, "
-             f"corpus {summary.result.stamp.corpus_digest[:12]}, {summary.coded.n_passages:,} "
-             "passages.", "",
-             f"| Rank [95 % interval] | Domain | Opportunity [95 %] | Institutions | Alignment | "
-             f"Complementarity | Cooperation | Security | P(top {k}) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"Coder {summary.coded.coder}, codebook {summary.result.stamp.codebook_digest[:12]}, "
+        f"corpus {summary.result.stamp.corpus_digest[:12]}, {summary.coded.n_passages:,} "
+        "passages.",
+        "",
+        f"| Rank [95 % interval] | Domain | Opportunity [95 %] | Institutions | Alignment | "
+        f"Complementarity | Cooperation | Security | P(top {k}) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for row in domains[domains["ranked"]].itertuples():
         lines.append(
             f"| {row.rank:.0f} [{row.rank_low:.0f}–{row.rank_high:.0f}] | {row.label} | "
             f"{row.opportunity:.2f} [{row.opportunity_low:.2f}–{row.opportunity_high:.2f}] | "
             f"{row.breadth:.0f} | {row.alignment:.2f} | {row.complementarity:.2f} | "
-            f"{row.cooperation:.2f} | {row.security:.2f} | {getattr(row, f'p_top{k}_joint'):.2f} |")
+            f"{row.cooperation:.2f} | {row.security:.2f} | {getattr(row, f'p_top{k}_joint'):.2f} |"
+        )
     lines += ["", "Not ranked:", ""]
     lines += [f"- {row.label}: {row.reason}" for row in domains[~domains["ranked"]].itertuples()]
     institutions = summary.result["institutions"]

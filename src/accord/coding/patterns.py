@@ -30,7 +30,7 @@ _GROUP = re.compile(r"\(([^()]*)\)")
 STRONG, WEAK, EXCLUDE, LEADING = "strong", "weak", "exclude", "leading"
 LITERAL, WILDCARD, VERIFY, RAW = "literal", "wildcard", "verify", "raw"
 LEADING_WINDOW = 400  # characters searched for a leading cue
-MIN_PREFIX = 3  # shortest literal start that lets a raw pattern be looked up, not scanned
+MIN_PREFIX = 2  # shortest literal start that lets a raw pattern be looked up, not scanned
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +65,16 @@ class Prepared:
         k = bisect.bisect_right(self.marks, index)
         return index + (self.shifts[k - 1] if k else 0)
 
+    @property
+    def spaced(self) -> str:
+        """``norm`` behind one space, punctuation turned to spaces: a key written " word" can
+        then only be found where a word starts (``spaced[i + 1] == norm[i]``)."""
+        return " " + _PUNCTUATION.sub(" ", self.norm)
+
 
 _LONG_SEPARATORS = re.compile(r"[\s\-‐‑–]{2,}")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+_WORD_KEY = re.compile(r"[^\W_][\w ]*")  # keys made of words only (the common case)
 
 
 def prepare(text: str) -> Prepared:
@@ -129,7 +137,8 @@ def raw_prefixes(body: str) -> list[str] | None:
     while items and items[0][0] is const.AT:
         items = items[1:]
     starts = _starts(items)
-    if not starts or any(len(start) < MIN_PREFIX for start in starts):
+    # A start must be selective: two characters, or one that is not a letter or digit ("€").
+    if not starts or any(len(s) < MIN_PREFIX and not (s and not s[0].isalnum()) for s in starts):
         return None
     return starts
 
@@ -203,10 +212,18 @@ class PatternSet:
             for form in pattern_atoms(pattern):
                 self._add(keys, leaf, form)
         self.size = len(keys)
+        # Word-only keys are searched as " key" in the spaced text, so they are found only at
+        # word starts (most occurrences inside words are never reported); the few keys with
+        # punctuation are searched in the normalised text and checked for a word start.
+        self.words = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         for key, targets in keys.items():
-            self.automaton.add_word(key, (len(key), tuple(targets)))
-        if keys:
-            self.automaton.make_automaton()
+            if _WORD_KEY.fullmatch(key):
+                self.words.add_word(" " + key, (len(key), tuple(targets)))
+            else:
+                self.automaton.add_word(key, (len(key), tuple(targets)))
+        for automaton in (self.words, self.automaton):
+            if len(automaton):
+                automaton.make_automaton()
         self.raw = {
             dimension: re.compile(rf"(?<!\w)(?:{'|'.join(branches)})", re.IGNORECASE)
             for dimension, branches in raw.items()
@@ -240,19 +257,36 @@ class PatternSet:
         )
 
     def _literal_hits(self, prepared: Prepared, limit: int | None = None) -> list[Hit]:
-        """Occurrences of the automaton's keys that sit on word boundaries (the hot loop)."""
+        """Occurrences of the automatons' keys that sit on word boundaries (the hot loop)."""
         if not self.size:
             return []
+        norm = prepared.norm
+        end = min(limit or len(norm), len(norm))
+        found: list[tuple[int, int, tuple]] = []  # (first, last, targets) in norm offsets
+        if len(self.words):
+            # In the spaced text a key " word" ending at j covers norm[j - length : j].
+            found.extend(
+                (last - length, last - 1, targets)
+                for last, (length, targets) in self.words.iter(prepared.spaced, 0, end + 1)
+            )
+        if len(self.automaton):
+            for last, (length, targets) in self.automaton.iter(norm, 0, end):
+                first = last - length + 1
+                if first > 0:
+                    before = norm[first - 1]
+                    if before.isalnum() or before == "_":
+                        continue
+                found.append((first, last, targets))
+        return self._confirm(prepared, found)
+
+    def _confirm(self, prepared: Prepared, found) -> list[Hit]:
+        """Check word ends, extend ``*`` endings, verify patterns with inner ``*`` or raw
+        regexes, and map to original offsets."""
         norm, origin, text = prepared.norm, prepared.origin, prepared.text
         size = len(norm)
         hits = []
         append = hits.append
-        for last, (length, targets) in self.automaton.iter(norm, 0, min(limit or size, size)):
-            first = last - length + 1
-            if first > 0:
-                before = norm[first - 1]
-                if before.isalnum() or before == "_":
-                    continue
+        for first, last, targets in found:
             for leaf, mode, verifier in targets:
                 stop = last + 1
                 if mode == LITERAL:

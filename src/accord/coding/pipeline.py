@@ -12,7 +12,6 @@ from typing import Any
 from accord.coding.codebooks import dump_codebook
 from accord.coding.embedding import StoreCache, is_available
 from accord.coding.registry import NEEDS_EMBEDDING, default_coder_name, make_coder, resolve_name
-from accord.coding.rules import RulesCoder
 from accord.config import CodingSettings
 from accord.model.codebook import Codebook
 from accord.model.coding import CodingUnit, UnitCoding
@@ -99,9 +98,7 @@ def code_store(
     size = settings.batch_size
     batches = [pending[k : k + size] for k in range(0, total, size)]
     done = 0
-    for batch, codings in _code_batches(
-        name, codebook, store, batches, settings.workers, on_progress, total
-    ):
+    for batch, codings in _code_batches(name, codebook, store, batches, on_progress, total):
         coding_store.save_codings(
             store, digest, name, run_id, codings, [p.text_hash for p in batch]
         )
@@ -123,69 +120,13 @@ def code_store(
     return report
 
 
-def _code_batches(name, codebook, store, batches, workers, on_progress, total):
-    """Codings of each batch, in order. Coding is mostly pure Python, so large stores are coded
-    by several processes: always for the rules, and for the embedding coders once every vector
-    is cached (encoding itself already uses every core through torch)."""
-    parallel = (
-        workers > 1
-        and len(batches) > 1
-        and (name == "rules.v1" or _all_cached(name, codebook, store, batches))
-    )
-    if parallel:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=context,
-            initializer=_start_worker,
-            initargs=(name, codebook, store.path),
-        ) as pool:
-            units = [[p.unit for p in batch] for batch in batches]
-            for batch, codings in zip(batches, pool.map(_code_in_worker, units), strict=True):
-                yield batch, codings
-        return
+def _code_batches(name, codebook, store, batches, on_progress, total):
+    """Codings of each batch, in order."""
     instance = _make(name, codebook, store)
     done = 0
     for batch in batches:
         yield batch, instance.code([p.unit for p in batch], _offset(on_progress, done, total))
         done += len(batch)
-
-
-def _all_cached(name: str, codebook: Codebook, store: CorpusStore, batches) -> bool:
-    """True when no passage and no prototype of an embedding coder needs the model."""
-    if name not in NEEDS_EMBEDDING or store.path == ":memory:":
-        return False
-    from accord.coding.embedding import Encoder, text_key
-
-    texts = [p.unit.text for batch in batches for p in batch]
-    texts += [
-        t
-        for d in codebook.dimensions
-        for c in d.categories
-        for t in (*c.exemplars, f"{c.label}: {c.definition}")
-    ]
-    keys = sorted({text_key(t) for t in texts})
-    return coding_store.count_cached(store, Encoder().model_id, keys) == len(keys)
-
-
-_WORKER_CODER = None
-
-
-def _start_worker(name: str, codebook: Codebook, store_path: str) -> None:
-    global _WORKER_CODER
-    _WORKER_CODER = (
-        _make(name, codebook, CorpusStore(store_path))
-        if name in NEEDS_EMBEDDING
-        else RulesCoder(codebook)
-    )
-
-
-def _code_in_worker(units: list[CodingUnit]) -> list[UnitCoding]:
-    assert _WORKER_CODER is not None
-    return _WORKER_CODER.code(units)
 
 
 def _make(name: str, codebook: Codebook, store: CorpusStore):

@@ -120,18 +120,6 @@ def latest_coding(store: CorpusStore) -> dict[str, Any] | None:
     return {"run_id": row[0], **json.loads(row[1])} if row else None
 
 
-def count_cached(store: CorpusStore, model_id: str, keys: Sequence[str]) -> int:
-    """How many of ``keys`` (text hashes) have a cached vector for this model."""
-    found = 0
-    for chunk in iter_chunks(list(keys), 900):
-        marks = ",".join("?" * len(chunk))
-        found += store.db.execute(
-            f"SELECT count(*) FROM embeddings WHERE model_id=? AND text_hash IN ({marks})",
-            (model_id, *chunk),
-        ).fetchone()[0]
-    return found
-
-
 def iter_chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
