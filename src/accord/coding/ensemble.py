@@ -10,14 +10,18 @@ document-type caps are more reliable than similarity. See docs/methods.md.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from accord.coding.base import ProgressCallback
-from accord.coding.embedding import EmbeddingCoder, PassageVectors, Similarities, VectorCache
-from accord.coding.patterns import prepare
+from accord.coding.embedding import EmbeddingCoder, PassageVectors, VectorCache
+from accord.coding.parallel import code_in_parallel
+from accord.coding.patterns import Prepared, prepare
 from accord.coding.rules import RulesCoder
 from accord.coding.substance import GATE
 from accord.model.codebook import Codebook, Dimension
-from accord.model.coding import Assignment, CodingUnit, UnitCoding
+from accord.model.coding import Assignment, Candidate, CodingUnit, Evidence, UnitCoding
 
 WEAK_CUE_DISCOUNT = 0.05
 NEVER = 2.0
@@ -35,64 +39,117 @@ class EnsembleCoder:
     def code(
         self, units: Sequence[CodingUnit], on_progress: ProgressCallback | None = None
     ) -> list[UnitCoding]:
-        present = [k for k, u in enumerate(units) if u.text.strip()]
-        vectors = self.embedding.vectors([units[k].text for k in present], on_progress)
-        tables = {d.id: self.embedding.similarities(d, vectors) for d in self.codebook.dimensions}
-        results = [UnitCoding(u.id) for u in units]
-        for row, k in enumerate(present):
-            results[k] = self._code_row(units[k], vectors[row], tables, row)
+        present = [units[k] for k, u in enumerate(units) if u.text.strip()]
+        vectors = self.embedding.vectors([u.text for u in present], on_progress)
+        self.embedding.prototypes()  # now: workers must need neither the model nor the store
+        coded = iter(
+            code_in_parallel(
+                lambda start, end: self._code_present(present[start:end], vectors[start:end]),
+                len(present),
+            )
+        )
+        return [next(coded) if u.text.strip() else UnitCoding(u.id) for u in units]
+
+    def _code_present(
+        self, units: Sequence[CodingUnit], vectors: Sequence[PassageVectors]
+    ) -> list[UnitCoding]:
+        cues = [self._cues(u) for u in units]
+        decided = {d.id: self._combine(d, units, vectors, cues) for d in self.codebook.dimensions}
+        results = []
+        for row, unit in enumerate(units):
+            if cues[row].skipped:
+                results.append(self.rules.gate.coding(unit, cues[row].skipped, self.method))
+                continue
+            assignments = [a for d in self.codebook.dimensions for a in decided[d.id][0][row]]
+            scores = {d.id: decided[d.id][1][row] for d in self.codebook.dimensions}
+            results.append(UnitCoding(unit.id, tuple(assignments), scores))
         return results
 
-    def _code_row(
-        self,
-        unit: CodingUnit,
-        vectors: PassageVectors,
-        tables: dict[str, Similarities],
-        row: int,
-    ) -> UnitCoding:
+    def _cues(self, unit: CodingUnit) -> _Cues:
+        """The rules' view of one passage: the gate's verdict and each dimension's cues."""
         prepared = prepare(unit.text)
         found = self.rules.scan(unit, prepared)
         skipped = self.rules.gate.judge(unit.text, found.get(GATE, []))
         if skipped:
-            return self.rules.gate.coding(unit, skipped, self.method)
-        assignments: list[Assignment] = []
-        scores: dict[str, dict[str, float]] = {}
-        for dimension in self.codebook.dimensions:
-            rules = self.rules.candidates(dimension, unit, found)
-            table = tables[dimension.id]
-            similarity = table.score[row]
-            rule_scores = [rules[c].score if c in rules else 0.0 for c in dimension.ids]
-            scores[dimension.id] = {
-                c: round(max(r, float(s)), 4)
-                for c, r, s in zip(dimension.ids, rule_scores, similarity, strict=True)
-            }
-            if dimension.selection == "single":
-                assignments.extend(
-                    Assignment(a.unit_id, a.dimension, a.category, a.score, self.method, a.evidence)
-                    for a in self.rules.decide(dimension, unit, rules, prepared)
-                )
+            return _Cues(prepared, skipped, {})
+        return _Cues(
+            prepared,
+            None,
+            {d.id: self.rules.candidates(d, unit, found) for d in self.codebook.dimensions},
+        )
+
+    def _combine(
+        self,
+        dimension: Dimension,
+        units: Sequence[CodingUnit],
+        vectors: Sequence[PassageVectors],
+        cues: list[_Cues],
+    ) -> tuple[list[list[Assignment]], list[dict[str, float]]]:
+        """Assignments and scores of one dimension for every passage, thresholds applied to
+        the whole similarity table at once."""
+        table = self.embedding.similarities(dimension, vectors)
+        ids = dimension.ids
+        column = {c: k for k, c in enumerate(ids)}
+        rule = np.zeros_like(table.score)
+        for row, cue in enumerate(cues):
+            for category, candidate in cue.candidates.get(dimension.id, {}).items():
+                rule[row, column[category]] = candidate.score
+        combined = np.round(np.maximum(rule, table.score), 4)
+        scores = [dict(zip(ids, values, strict=True)) for values in combined.tolist()]
+        if dimension.selection == "single":
+            return [
+                self._single(dimension, unit, cue) if not cue.skipped else []
+                for unit, cue in zip(units, cues, strict=True)
+            ], scores
+        assigned = (rule >= 1.0) | (table.score >= thresholds(dimension, rule))
+        chosen: list[list[Assignment]] = [[] for _ in units]
+        for row, k in zip(*np.nonzero(assigned), strict=True):
+            if cues[row].skipped:
                 continue
-            for k, category in enumerate(dimension.ids):
-                rule_score, value = rule_scores[k], float(similarity[k])
-                if rule_score < 1.0 and value < ensemble_threshold(dimension, category, rule_score):
-                    continue
-                evidence = (rules[category].evidence if category in rules else ()) + (
-                    self.embedding.evidence(dimension, vectors, int(table.best[row, k]), value)
+            category = ids[k]
+            candidate = cues[row].candidates[dimension.id].get(category)
+            value = float(table.score[row, k])
+            evidence = (candidate.evidence if candidate else ()) + self.embedding.evidence(
+                dimension, vectors[row], int(table.best[row, k]), value
+            )
+            chosen[row].append(
+                Assignment(
+                    units[row].id,
+                    dimension.id,
+                    category,
+                    float(combined[row, k]),
+                    self.method,
+                    evidence,
                 )
-                assignments.append(
-                    Assignment(
-                        unit.id,
-                        dimension.id,
-                        category,
-                        round(max(rule_score, value), 4),
-                        self.method,
-                        evidence,
-                    )
-                )
-        return UnitCoding(unit.id, tuple(assignments), scores)
+            )
+        return chosen, scores
+
+    def _single(self, dimension: Dimension, unit: CodingUnit, cue: _Cues) -> list[Assignment]:
+        """Single-choice dimensions (binding force) follow the rules alone."""
+        decided = self.rules.decide(
+            dimension, unit, cue.candidates.get(dimension.id, {}), cue.prepared
+        )
+        return [
+            Assignment(a.unit_id, a.dimension, a.category, a.score, self.method, a.evidence)
+            for a in decided
+        ]
 
 
-def ensemble_threshold(dimension: Dimension, category_id: str, rule_score: float) -> float:
-    value = dimension.category(category_id).ensemble_threshold
-    base = NEVER if value is None else value
-    return base - WEAK_CUE_DISCOUNT if 0 < rule_score < 1 else base
+@dataclass(frozen=True, slots=True)
+class _Cues:
+    prepared: Prepared
+    skipped: tuple[Evidence, ...] | None
+    candidates: dict[str, dict[str, Candidate]]
+
+
+def thresholds(dimension: Dimension, rule: np.ndarray) -> np.ndarray:
+    """Each cell's ensemble threshold: the category's, lowered by WEAK_CUE_DISCOUNT where the
+    rules found only a weak cue (0 < rule score < 1); NEVER for uncalibrated categories."""
+    base = np.array(
+        [
+            NEVER if c.ensemble_threshold is None else c.ensemble_threshold
+            for c in dimension.categories
+        ]
+    )
+    weak = (rule > 0) & (rule < 1)
+    return base[np.newaxis, :] - np.where(weak, WEAK_CUE_DISCOUNT, 0.0)

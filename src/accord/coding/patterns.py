@@ -15,9 +15,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
+from accord.coding.regex_keys import regex_keys
 from accord.errors import CodebookError
 from accord.model.codebook import Dimension
 
@@ -29,12 +31,9 @@ _GROUP = re.compile(r"\(([^()]*)\)")
 
 STRONG, WEAK, EXCLUDE, LEADING = "strong", "weak", "exclude", "leading"
 LITERAL, WILDCARD, VERIFY, RAW = "literal", "wildcard", "verify", "raw"
-LEADING_WINDOW = 400  # characters searched for a leading cue
-MIN_PREFIX = 2  # shortest literal start that lets a raw pattern be looked up, not scanned
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: built by the hundred thousand in the hot loop
     category: str
     kind: str  # strong | weak | exclude | leading
     pattern: str
@@ -59,21 +58,26 @@ class Prepared:
     norm: str  # lower-cased, separator runs collapsed to one space
     marks: tuple[int, ...]  # norm offsets after which the original text was longer ...
     shifts: tuple[int, ...]  # ... by this many characters in total
+    # ``norm`` behind one space, punctuation turned to spaces: a key written " word" can then
+    # only be found where a word starts (``spaced[i + 1] == norm[i]``).
+    spaced: str
 
     def origin(self, index: int) -> int:
         """The original offset of ``norm[index]``."""
         k = bisect.bisect_right(self.marks, index)
         return index + (self.shifts[k - 1] if k else 0)
 
-    @property
-    def spaced(self) -> str:
-        """``norm`` behind one space, punctuation turned to spaces: a key written " word" can
-        then only be found where a word starts (``spaced[i + 1] == norm[i]``)."""
-        return " " + _PUNCTUATION.sub(" ", self.norm)
 
-
-_LONG_SEPARATORS = re.compile(r"[\s\-‐‑–]{2,}")
 _PUNCTUATION = re.compile(r"[^\w\s]")
+_SPACE_RUNS = re.compile(" {2,}")
+_SEPARATOR_CHARS = [chr(c) for c in range(0x3001) if _SEPARATORS.fullmatch(chr(c))]
+_SEPARATOR_TABLE = str.maketrans(dict.fromkeys(_SEPARATOR_CHARS, " "))
+_SEPARATOR_BYTES = bytes.maketrans(
+    bytes(ord(c) for c in _SEPARATOR_CHARS if c.isascii()),
+    b" " * sum(c.isascii() for c in _SEPARATOR_CHARS),
+)
+_ASCII_PUNCTUATION = bytes(c for c in range(128) if _PUNCTUATION.fullmatch(chr(c)))
+_PUNCTUATION_BYTES = bytes.maketrans(_ASCII_PUNCTUATION, b" " * len(_ASCII_PUNCTUATION))
 _WORD_KEY = re.compile(r"[^\W_][\w ]*")  # keys made of words only (the common case)
 
 
@@ -81,12 +85,27 @@ def prepare(text: str) -> Prepared:
     low = text.lower()
     if len(low) != len(text):  # a few characters ('İ') lower-case to two; keep offsets
         low = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    # str.translate and a check for double spaces beat a regex over every character here.
+    single = _translate(low, _SEPARATOR_BYTES, _SEPARATOR_TABLE)
     marks, shifts, removed = [], [], 0
-    for match in _LONG_SEPARATORS.finditer(low):
-        removed += match.end() - match.start() - 1
-        marks.append(match.end() - removed)  # first norm offset after the collapsed run
-        shifts.append(removed)
-    return Prepared(text, _SEPARATORS.sub(" ", low), tuple(marks), tuple(shifts))
+    if "  " in single:
+        for match in _SPACE_RUNS.finditer(single):
+            removed += match.end() - match.start() - 1
+            marks.append(match.end() - removed)  # first norm offset after the collapsed run
+            shifts.append(removed)
+        norm = _SPACE_RUNS.sub(" ", single)
+    else:
+        norm = single
+    spaced = " " + _translate(norm, _PUNCTUATION_BYTES, None)
+    return Prepared(text, norm, tuple(marks), tuple(shifts), spaced)
+
+
+def _translate(text: str, ascii_table: bytes, table: dict[int, str] | None) -> str:
+    """Characters of a class turned to spaces: bytes.translate for ASCII text (most
+    passages), else the Unicode table, or for punctuation (too many to list) the regex."""
+    if text.isascii():
+        return text.encode("ascii").translate(ascii_table).decode("ascii")
+    return text.translate(table) if table is not None else _PUNCTUATION.sub(" ", text)
 
 
 def expand(pattern: str) -> list[str]:
@@ -123,66 +142,17 @@ def pattern_atoms(pattern: str) -> list[str]:
     return [form for variant in expand(pattern) for form in literal_forms(variant)]
 
 
-def raw_prefixes(body: str) -> list[str] | None:
-    """The literal texts a raw pattern must start with ("cooperat", "collaborat", ...), when
-    each is at least MIN_PREFIX characters long; None when the pattern has no such start
-    (it is then scanned with its regular expression)."""
-    import re._constants as const
-    import re._parser as parser
+def _verifier(forms: list[str]) -> re.Pattern[str]:
+    """One regex for the keys with ``*`` inside them that share a start and a pattern
+    ("cooperat* with the", "cooperat* with"), checked where that start occurs. Longer forms
+    come first so the longest one that fits is the evidence."""
 
-    try:
-        items = list(parser.parse(body, re.IGNORECASE))
-    except re.error:
-        return None
-    while items and items[0][0] is const.AT:
-        items = items[1:]
-    starts = _starts(items)
-    # A start must be selective: two characters, or one that is not a letter or digit ("€").
-    if not starts or any(len(s) < MIN_PREFIX and not (s and not s[0].isalnum()) for s in starts):
-        return None
-    return starts
+    def one(form: str) -> str:
+        parts = [re.escape(p).replace(r"\ ", " ") for p in form.split("*")]
+        return r"\w*".join(parts) + ("" if form.endswith("*") else r"(?!\w)")
 
-
-def _starts(items: list) -> list[str]:
-    """Literal starts of a parsed pattern: its leading literal characters, then each branch of
-    the group that follows them, if any."""
-    import re._constants as const
-
-    head = _literal_start(items)
-    rest = (
-        items[len(head) :]
-        if len(head) == len(items) or items[len(head)][0] is not const.LITERAL
-        else []
-    )
-    if not rest:
-        return [head]
-    op, value = rest[0]
-    if op is const.SUBPATTERN:
-        inner = list(value[3])
-        branches = inner[0][1][1] if len(inner) == 1 and inner[0][0] is const.BRANCH else [inner]
-    elif op is const.BRANCH:
-        branches = value[1]
-    else:
-        return [head]
-    return [head + _literal_start(list(branch)) for branch in branches]
-
-
-def _literal_start(items: list) -> str:
-    import re._constants as const
-
-    text = ""
-    for op, value in items:
-        if op is not const.LITERAL:
-            break
-        text += chr(value)
-    return text
-
-
-def _verifier(form: str) -> re.Pattern[str]:
-    """A regex for a key with ``*`` inside it ("cooperat* with the"), checked where the part
-    before the first ``*`` occurs."""
-    parts = [re.escape(p).replace(r"\ ", " ") for p in form.split("*")]
-    return re.compile(r"\w*".join(parts) + (r"" if form.endswith("*") else r"(?!\w)"))
+    ordered = sorted(dict.fromkeys(forms), key=lambda f: (-len(f), f))
+    return re.compile("|".join(f"(?:{one(f)})" for f in ordered))
 
 
 class PatternSet:
@@ -191,53 +161,51 @@ class PatternSet:
     def __init__(self, entries: Iterable[tuple[str, str, str, str] | tuple[str, str, str]]):
         self.automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         keys: dict[str, list[tuple[_Leaf, str, re.Pattern[str] | None]]] = defaultdict(list)
-        raw: dict[str, list[str]] = defaultdict(list)
-        self._raw_leaves: dict[str, _Leaf] = {}
+        verified: dict[tuple[str, _Leaf], list[str]] = defaultdict(list)
+        # Raw patterns without a selective literal start, scanned with their own regex.
+        self.scanned: list[tuple[_Leaf, re.Pattern[str]]] = []
         for entry in entries:
             leaf = _Leaf(*entry) if len(entry) == 4 else _Leaf("", *entry)
             pattern = leaf.pattern.strip()
             if pattern.startswith(_RAW):
                 body = pattern[len(_RAW) :]
-                prefixes = raw_prefixes(body)
-                if prefixes:  # found through its literal starts, then checked in place
+                literal_keys = regex_keys(body)
+                if literal_keys:  # found through its literal keys, then checked in place
                     check = re.compile(f"(?:{body})(?!\\w)", re.IGNORECASE)
-                    for prefix in prefixes:
-                        for form in literal_forms(prefix):
-                            keys[form].append((leaf, RAW, check))
+                    for key in literal_keys:
+                        keys[key].append((leaf, RAW, check))
                     continue
-                group = f"p{len(self._raw_leaves)}"
-                self._raw_leaves[group] = leaf
-                raw[leaf.dimension].append(f"(?:{body})(?!\\w)(?P<{group}>)")
+                self.scanned.append((leaf, re.compile(f"(?:{body})(?!\\w)", re.IGNORECASE)))
                 continue
             for form in pattern_atoms(pattern):
-                self._add(keys, leaf, form)
+                self._add(keys, verified, leaf, form)
+        for (key, leaf), forms in verified.items():
+            keys[key].append((leaf, VERIFY, _verifier(forms)))
         self.size = len(keys)
+        self.longest = max(map(len, keys), default=0)
         # Word-only keys are searched as " key" in the spaced text, so they are found only at
         # word starts (most occurrences inside words are never reported); the few keys with
         # punctuation are searched in the normalised text and checked for a word start.
         self.words = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         for key, targets in keys.items():
+            value = (len(key), *_by_mode(targets))
             if _WORD_KEY.fullmatch(key):
-                self.words.add_word(" " + key, (len(key), tuple(targets)))
+                self.words.add_word(" " + key, value)
             else:
-                self.automaton.add_word(key, (len(key), tuple(targets)))
+                self.automaton.add_word(key, value)
         for automaton in (self.words, self.automaton):
             if len(automaton):
                 automaton.make_automaton()
-        self.raw = {
-            dimension: re.compile(rf"(?<!\w)(?:{'|'.join(branches)})", re.IGNORECASE)
-            for dimension, branches in raw.items()
-        }
 
     @staticmethod
-    def _add(keys, leaf: _Leaf, form: str) -> None:
+    def _add(keys, verified, leaf: _Leaf, form: str) -> None:
         star = form.find("*")
         if star == -1:
             keys[form].append((leaf, LITERAL, None))
         elif star == len(form) - 1:
             keys[form[:-1]].append((leaf, WILDCARD, None))
         elif form[:star].strip():
-            keys[form[:star]].append((leaf, VERIFY, _verifier(form)))
+            verified[(form[:star], leaf)].append(form)
 
     def find(
         self, text: str, prepared: Prepared | None = None, start: int = 0, end: int | None = None
@@ -246,15 +214,11 @@ class PatternSet:
         prepared = prepared or prepare(text)
         end = len(text) if end is None else end
         hits = self._literal_hits(prepared)
-        for regex in self.raw.values():
-            hits.extend(self._raw_hit(match) for match in regex.finditer(text))
+        for leaf, regex in self.scanned:
+            hits.extend(_hit(leaf, match) for match in _word_start_matches(regex, text))
+        if start == 0 and end == len(text):
+            return hits
         return [h for h in hits if start <= h.start and h.end <= end]
-
-    def _raw_hit(self, match: re.Match[str]) -> Hit:
-        leaf = self._raw_leaves[match.lastgroup or ""]
-        return Hit(
-            leaf.category, leaf.kind, leaf.pattern, match.start(), match.end(), leaf.dimension
-        )
 
     def _literal_hits(self, prepared: Prepared, limit: int | None = None) -> list[Hit]:
         """Occurrences of the automatons' keys that sit on word boundaries (the hot loop)."""
@@ -262,85 +226,110 @@ class PatternSet:
             return []
         norm = prepared.norm
         end = min(limit or len(norm), len(norm))
-        found: list[tuple[int, int, tuple]] = []  # (first, last, targets) in norm offsets
+        hits: list[Hit] = []
         if len(self.words):
             # In the spaced text a key " word" ending at j covers norm[j - length : j].
-            found.extend(
-                (last - length, last - 1, targets)
-                for last, (length, targets) in self.words.iter(prepared.spaced, 0, end + 1)
-            )
+            for last, value in self.words.iter(prepared.spaced, 0, end + 1):
+                self._confirm(prepared, last - value[0], last, value, hits)
         if len(self.automaton):
-            for last, (length, targets) in self.automaton.iter(norm, 0, end):
-                first = last - length + 1
+            for last, value in self.automaton.iter(norm, 0, end):
+                first = last - value[0] + 1
                 if first > 0:
                     before = norm[first - 1]
                     if before.isalnum() or before == "_":
                         continue
-                found.append((first, last, targets))
-        return self._confirm(prepared, found)
-
-    def _confirm(self, prepared: Prepared, found) -> list[Hit]:
-        """Check word ends, extend ``*`` endings, verify patterns with inner ``*`` or raw
-        regexes, and map to original offsets."""
-        norm, origin, text = prepared.norm, prepared.origin, prepared.text
-        size = len(norm)
-        hits = []
-        append = hits.append
-        for first, last, targets in found:
-            for leaf, mode, verifier in targets:
-                stop = last + 1
-                if mode == LITERAL:
-                    if stop < size:
-                        after = norm[stop]
-                        if after.isalnum() or after == "_":
-                            continue
-                elif mode == WILDCARD:
-                    while stop < size and (norm[stop].isalnum() or norm[stop] == "_"):
-                        stop += 1
-                elif mode == RAW:
-                    begin = origin(first)
-                    match = verifier.match(text, begin)
-                    if match is not None:
-                        append(
-                            Hit(
-                                leaf.category,
-                                leaf.kind,
-                                leaf.pattern,
-                                begin,
-                                match.end(),
-                                leaf.dimension,
-                            )
-                        )
-                    continue
-                else:
-                    match = verifier.match(norm, first)
-                    if match is None:
-                        continue
-                    stop = match.end()
-                append(
-                    Hit(
-                        leaf.category,
-                        leaf.kind,
-                        leaf.pattern,
-                        origin(first),
-                        origin(stop - 1) + 1,
-                        leaf.dimension,
-                    )
-                )
+                self._confirm(prepared, first, last + 1, value, hits)
         return hits
+
+    @staticmethod
+    def _confirm(prepared: Prepared, first: int, stop: int, value: tuple, hits: list[Hit]) -> None:
+        """The hits of one key occurrence ``norm[first:stop]``: literals need a word end,
+        ``*`` endings run to the end of the word, inner ``*`` and raw patterns are checked by
+        their regexes; offsets are mapped back to the original text."""
+        _, literal, wildcard, verified, raw = value
+        norm = prepared.norm
+        origin = prepared.origin if prepared.marks else _same
+        begin = origin(first)
+        if literal and (stop >= len(norm) or not _word_char(norm[stop])):
+            finish = origin(stop - 1) + 1
+            hits.extend(
+                Hit(leaf.category, leaf.kind, leaf.pattern, begin, finish, leaf.dimension)
+                for leaf in literal
+            )
+        if wildcard:
+            word_end = stop
+            while word_end < len(norm) and _word_char(norm[word_end]):
+                word_end += 1
+            finish = origin(word_end - 1) + 1
+            hits.extend(
+                Hit(leaf.category, leaf.kind, leaf.pattern, begin, finish, leaf.dimension)
+                for leaf in wildcard
+            )
+        for leaf, verifier in verified:
+            match = verifier.match(norm, first)
+            if match is not None:
+                finish = origin(match.end() - 1) + 1
+                hits.append(
+                    Hit(leaf.category, leaf.kind, leaf.pattern, begin, finish, leaf.dimension)
+                )
+        for leaf, check in raw:
+            match = check.match(prepared.text, begin)
+            if match is not None:
+                hits.append(
+                    Hit(leaf.category, leaf.kind, leaf.pattern, begin, match.end(), leaf.dimension)
+                )
 
     def match_start(self, text: str, prepared: Prepared | None = None) -> list[Hit]:
         """The longest hit that opens ``text`` (after numbering, bullets and quotes)."""
         position = _LEADING_PREFIX.match(text).end()
-        window = position + LEADING_WINDOW  # a leading cue opens the passage: look no further
+        # A leading cue opens the passage: keys ending further on cannot start there.
+        window = position + self.longest + 1
         found = [
             h for h in self._literal_hits(prepared or prepare(text), window) if h.start == position
         ]
-        for regex in self.raw.values():
-            match = regex.match(text, position)
-            if match:
-                found.append(self._raw_hit(match))
+        if position == 0 or not _word_char(text[position - 1]):
+            for leaf, regex in self.scanned:
+                match = regex.match(text, position)
+                if match:
+                    found.append(_hit(leaf, match))
         return sorted(found, key=lambda h: -(h.end - h.start))[:1]
+
+
+def _by_mode(targets: list[tuple[_Leaf, str, re.Pattern[str] | None]]) -> tuple[tuple, ...]:
+    """A key's targets as (literal leaves, wildcard leaves, (leaf, regex) to verify, (leaf,
+    regex) raw), so that checks shared by a key run once per occurrence."""
+    return (
+        tuple(leaf for leaf, mode, _ in targets if mode == LITERAL),
+        tuple(leaf for leaf, mode, _ in targets if mode == WILDCARD),
+        tuple((leaf, regex) for leaf, mode, regex in targets if mode == VERIFY),
+        tuple((leaf, regex) for leaf, mode, regex in targets if mode == RAW),
+    )
+
+
+def _hit(leaf: _Leaf, match: re.Match[str]) -> Hit:
+    return Hit(leaf.category, leaf.kind, leaf.pattern, match.start(), match.end(), leaf.dimension)
+
+
+def _word_start_matches(regex: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """Non-overlapping matches that start a word. Checked here rather than by a leading
+    ``(?<!\\w)`` in the regex, which would stop the engine from skipping ahead to where the
+    pattern's first character occurs."""
+    position = 0
+    while (match := regex.search(text, position)) is not None:
+        start = match.start()
+        if start and _word_char(text[start - 1]):
+            position = start + 1
+            continue
+        yield match
+        position = max(match.end(), start + 1)
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _same(index: int) -> int:
+    return index
 
 
 class DimensionMatcher:

@@ -122,6 +122,8 @@ def code_store(
 
 def _code_batches(name, codebook, store, batches, on_progress, total):
     """Codings of each batch, in order."""
+    if not batches:  # nothing to code: do not load the model (importing torch takes seconds)
+        return
     instance = _make(name, codebook, store)
     done = 0
     for batch in batches:

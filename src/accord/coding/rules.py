@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from accord.coding.base import ProgressCallback, cap_for
+from accord.coding.parallel import code_in_parallel
 from accord.coding.patterns import (
     EXCLUDE,
     STRONG,
@@ -72,12 +73,11 @@ class RulesCoder:
     def code(
         self, units: Sequence[CodingUnit], on_progress: ProgressCallback | None = None
     ) -> list[UnitCoding]:
-        results = []
-        for done, unit in enumerate(units, 1):
-            results.append(self.code_one(unit))
-            if on_progress and (done % 500 == 0 or done == len(units)):
-                on_progress(done, len(units))
-        return results
+        return code_in_parallel(
+            lambda start, end: [self.code_one(u) for u in units[start:end]],
+            len(units),
+            on_progress,
+        )
 
     def code_one(self, unit: CodingUnit) -> UnitCoding:
         if not unit.text.strip():

@@ -1,8 +1,13 @@
-"""Records of coding: what a coder sees, what it scores, what it assigns and why."""
+"""Records of coding: what a coder sees, what it scores, what it assigns and why.
+
+Evidence, candidates and assignments are named tuples: coding builds them by the hundred
+thousand, and a tuple is several times faster to create than a frozen dataclass.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,23 +19,20 @@ class CodingUnit:
     document_type: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     char_start: int  # offsets within the unit's text
     char_end: int
     trigger: str  # the matched cue, or "exemplar 3 (cos 0.71)"
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
+class Candidate(NamedTuple):
     """One coder's score for one category of one unit (assigned or not)."""
 
     score: float  # in [0, 1]
     evidence: tuple[Evidence, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
+class Assignment(NamedTuple):
     unit_id: str
     dimension: str
     category: str
