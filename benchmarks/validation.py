@@ -48,7 +48,8 @@ def headline(results: dict, dimension: str) -> float:
 
 def main(codebook_path: str | None = None) -> None:
     corpus = require_corpus()
-    codebook = accord.load_codebook(codebook_path).without_thresholds()
+    shipped = accord.load_codebook(codebook_path)
+    codebook = shipped.without_thresholds()  # thresholds are refitted in each fold
     gold = resolve_texts(load_gold(GOLD, codebook), corpus=corpus)
     scored = score_items(gold, codebook)
     predictions = cross_validate(scored, codebook)
@@ -67,7 +68,7 @@ def main(codebook_path: str | None = None) -> None:
         "gold_items": len(gold.items),
         "held_out_items": int(held_out.sum()),
         "skipped": len(gold.skipped),
-        "codebook": codebook.digest()[:12],
+        "codebook": shipped.digest()[:12],  # the digest results are stamped with
         "headline": rows,
         "per_category": _per_category(everything),
     }
