@@ -11,6 +11,7 @@ from typing import Any
 
 from accord.coding.codebooks import dump_codebook
 from accord.coding.embedding import StoreCache, is_available
+from accord.coding.parallel import paused_gc
 from accord.coding.registry import NEEDS_EMBEDDING, default_coder_name, make_coder, resolve_name
 from accord.config import CodingSettings
 from accord.model.codebook import Codebook
@@ -98,13 +99,14 @@ def code_store(
     size = settings.batch_size
     batches = [pending[k : k + size] for k in range(0, total, size)]
     done = 0
-    for batch, codings in _code_batches(name, codebook, store, batches, on_progress, total):
-        coding_store.save_codings(
-            store, digest, name, run_id, codings, [p.text_hash for p in batch]
-        )
-        done += len(batch)
-        if on_progress:
-            on_progress(done, total)
+    with paused_gc():  # saving allocates as much as coding does
+        for batch, codings in _code_batches(name, codebook, store, batches, on_progress, total):
+            coding_store.save_codings(
+                store, digest, name, run_id, codings, [p.text_hash for p in batch]
+            )
+            done += len(batch)
+            if on_progress:
+                on_progress(done, total)
     report = CodingReport(
         run_id,
         name,
