@@ -237,13 +237,21 @@ class EmbeddingCoder:
                 on_progress(min(begin + chunk, len(missing)), len(missing))
         return [known[k] for k in keys]
 
-    def similarities(self, dimension: Dimension, vectors: Sequence[PassageVectors]) -> Similarities:
+    def similarities(
+        self,
+        dimension: Dimension,
+        vectors: Sequence[PassageVectors],
+        stacked: np.ndarray | None = None,
+    ) -> Similarities:
+        """``stacked``: the passage vectors as one matrix, when the caller has it already."""
         protos = self.prototypes()[dimension.id]
         n = len(vectors)
         if n == 0:
             empty = np.zeros((0, len(protos.categories)))
             return Similarities(empty, empty.astype(int))
-        matrix = np.vstack([v.vector for v in vectors]) @ protos.vectors.T
+        if stacked is None:
+            stacked = np.vstack([v.vector for v in vectors])
+        matrix = stacked @ protos.vectors.T
         score = np.empty((n, len(protos.rows)))
         best = np.empty((n, len(protos.rows)), dtype=int)
         for k, rows in enumerate(protos.rows):
@@ -273,7 +281,8 @@ class EmbeddingCoder:
     ) -> list[UnitCoding]:
         present = [k for k, u in enumerate(units) if u.text.strip()]
         vectors = self.vectors([units[k].text for k in present], on_progress)
-        tables = {d.id: self.similarities(d, vectors) for d in self.codebook.dimensions}
+        stacked = np.vstack([v.vector for v in vectors]) if vectors else None
+        tables = {d.id: self.similarities(d, vectors, stacked) for d in self.codebook.dimensions}
         results = [UnitCoding(u.id) for u in units]
         for row, k in enumerate(present):
             results[k] = self._code_row(units[k], vectors[row], tables, row)

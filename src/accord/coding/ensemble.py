@@ -54,7 +54,10 @@ class EnsembleCoder:
         self, units: Sequence[CodingUnit], vectors: Sequence[PassageVectors]
     ) -> list[UnitCoding]:
         cues = [self._cues(u) for u in units]
-        decided = {d.id: self._combine(d, units, vectors, cues) for d in self.codebook.dimensions}
+        stacked = np.vstack([v.vector for v in vectors]) if vectors else None
+        decided = {
+            d.id: self._combine(d, units, vectors, cues, stacked) for d in self.codebook.dimensions
+        }
         results = []
         for row, unit in enumerate(units):
             if cues[row].skipped:
@@ -84,10 +87,11 @@ class EnsembleCoder:
         units: Sequence[CodingUnit],
         vectors: Sequence[PassageVectors],
         cues: list[_Cues],
+        stacked: np.ndarray | None,
     ) -> tuple[list[list[Assignment]], list[dict[str, float]]]:
         """Assignments and scores of one dimension for every passage, thresholds applied to
         the whole similarity table at once."""
-        table = self.embedding.similarities(dimension, vectors)
+        table = self.embedding.similarities(dimension, vectors, stacked)
         ids = dimension.ids
         column = {c: k for k, c in enumerate(ids)}
         rule = np.zeros_like(table.score)
