@@ -30,12 +30,7 @@ class EvidenceIndex:
         """Pick ``k`` rows (passage_id, n_words, relevance) by maximal marginal relevance."""
         if candidates.empty:
             return candidates
-        pool = candidates[candidates["n_words"] >= MIN_WORDS]
-        pool = (
-            (pool if len(pool) else candidates)
-            .sort_values(["relevance", "passage_id"], ascending=[False, True])
-            .head(POOL)
-        )
+        pool = candidates.iloc[_best_rows(candidates)]
         if len(pool) <= 1 or self.matrix is None:
             return pool.head(k)
         vectors = self.matrix[[self.row[p] for p in pool["passage_id"]]]
@@ -50,14 +45,24 @@ class EvidenceIndex:
         return pool.iloc[chosen]
 
 
+def _best_rows(candidates: pd.DataFrame) -> list[int]:
+    """Positions of the POOL most relevant candidates (ties by passage id), among passages of
+    at least MIN_WORDS words when there are any. Plain arrays: this runs hundreds of times."""
+    relevance = candidates["relevance"].to_numpy()
+    ids = candidates["passage_id"].to_numpy()
+    long_enough = np.flatnonzero(candidates["n_words"].to_numpy() >= MIN_WORDS)
+    rows = long_enough if len(long_enough) else range(len(candidates))
+    return sorted(rows, key=lambda j: (-relevance[j], ids[j]))[:POOL]
+
+
 def domain_relevance(labels: pd.DataFrame) -> pd.DataFrame:
     """Per passage and domain: the domain score plus a small bonus when the passage also
     proposes a measure (an approach), which makes it evidence of what institutions do."""
-    approach = (
-        labels[labels["dimension"] == "approach"]
-        .groupby("passage_id")["category"]
-        .agg(lambda c: ";".join(sorted(c)))
-    )
+    rows = labels[labels["dimension"] == "approach"].sort_values(["passage_id", "category"])
+    joined: dict[str, list[str]] = {}
+    for passage_id, category in zip(rows["passage_id"], rows["category"], strict=True):
+        joined.setdefault(passage_id, []).append(category)
+    approach = pd.Series({p: ";".join(c) for p, c in joined.items()}, dtype=object)
     frame = labels.loc[labels["dimension"] == "domain", ["passage_id", "category", "score"]]
     frame = frame.rename(columns={"category": "domain", "score": "relevance"})
     frame = frame.assign(approaches=frame["passage_id"].map(approach).fillna(""))

@@ -396,7 +396,7 @@ def evidence_table(
     index = EvidenceIndex(
         corpus.passages[corpus.passages["passage_id"].isin(set(_candidate_pool(scored_all)))]
     )
-    picks = []
+    picks: list[tuple[pd.DataFrame, str]] = []  # chosen rows, and the scope they were chosen for
     for d, domain in enumerate(arrays.domains):
         scored = scored_all[scored_all["domain"] == domain]
         if scored.empty:
@@ -409,18 +409,20 @@ def evidence_table(
                 by_institution.get(institution, scored.head(0)), settings.evidence_per_institution
             )
             per_institution.append(chosen)
-            picks.append(chosen.assign(scope=institution, rank=range(1, len(chosen) + 1)))
+            picks.append((chosen, institution))
         pool = pd.concat(per_institution) if per_institution else scored
-        overall = _round_robin(pool, settings.evidence_per_domain)
-        picks.append(overall.assign(scope="domain", rank=range(1, len(overall) + 1)))
+        picks.append((_round_robin(pool, settings.evidence_per_domain), "domain"))
     if not picks:
         return pd.DataFrame(columns=columns)
+    chosen_rows = pd.concat([rows for rows, _ in picks], ignore_index=True)
+    chosen_rows["scope"] = [scope for rows, scope in picks for _ in range(len(rows))]
+    chosen_rows["rank"] = [k for rows, _ in picks for k in range(1, len(rows) + 1)]
     details = corpus.passages[
         ["passage_id", "document_id", "page_start", "page_end", "text"]
     ].merge(
         corpus.documents[["document_id", "institution", "title", "year", "url"]], on="document_id"
     )
-    frame = pd.concat(picks, ignore_index=True).merge(details, on="passage_id", how="left")
+    frame = chosen_rows.merge(details, on="passage_id", how="left")
     frame = frame.rename(
         columns={"institution": "institution_name", "institution_id": "institution"}
     )
