@@ -9,12 +9,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from accord.coding.codebooks import dump_codebook
+from accord.coding.codebooks import dump_codebook, parse_codebook
 from accord.coding.embedding import StoreCache, is_available
 from accord.coding.parallel import paused_gc
 from accord.coding.registry import NEEDS_EMBEDDING, default_coder_name, make_coder, resolve_name
 from accord.config import CodingSettings
-from accord.model.codebook import Codebook
+from accord.errors import AccordError
+from accord.model.codebook import GATE_KEY, Codebook
 from accord.model.coding import CodingUnit, UnitCoding
 from accord.store import coding_store
 from accord.store.corpus_store import CorpusStore
@@ -82,8 +83,9 @@ def code_store(
 ) -> CodingReport:
     """Code every current passage not yet coded with this codebook and coder.
 
-    A new codebook (any change changes its digest) codes everything again; unchanged
-    passages are skipped, and embeddings are reused from the cache.
+    A new codebook (any change changes its digest) codes every passage again, but only in
+    the dimensions that changed when an earlier codebook had the same gate; unchanged passages
+    are skipped, and embeddings are reused from the cache.
     """
     started = time.perf_counter()
     name, notes = choose_coder(coder)
@@ -95,18 +97,21 @@ def code_store(
     pending = coding_store.pending_units(store, digest, name)
     total = len(pending)
     logger.info("Coding - %d passages to code with %s", total, name)
-    settings = settings or CodingSettings()
-    size = settings.batch_size
-    batches = [pending[k : k + size] for k in range(0, total, size)]
+    parts, reuse_notes = _plan(store, codebook, name, pending)
+    notes = [*notes, *reuse_notes]
+    size = (settings or CodingSettings()).batch_size
     done = 0
     with paused_gc():  # saving allocates as much as coding does
-        for batch, codings in _code_batches(name, codebook, store, batches, on_progress, total):
-            coding_store.save_codings(
-                store, digest, name, run_id, codings, [p.text_hash for p in batch]
-            )
-            done += len(batch)
-            if on_progress:
-                on_progress(done, total)
+        for part in parts:
+            batches = [part.units[k : k + size] for k in range(0, len(part.units), size)]
+            coded = _code_batches(name, part.codebook, store, batches, on_progress, done, total)
+            for batch, codings in coded:
+                coding_store.save_codings(
+                    store, digest, name, run_id, codings, [p.text_hash for p in batch], part.kept
+                )
+                done += len(batch)
+                if on_progress:
+                    on_progress(done, total)
     report = CodingReport(
         run_id,
         name,
@@ -122,12 +127,79 @@ def code_store(
     return report
 
 
-def _code_batches(name, codebook, store, batches, on_progress, total):
+@dataclass(frozen=True)
+class _Part:
+    """Pending passages coded alike: with the whole codebook, or with only the dimensions that
+    changed since an earlier codebook whose codes for the others are ``kept``."""
+
+    units: list[coding_store.PendingUnit]
+    codebook: Codebook
+    kept: tuple[str, list[str]] | None = None
+
+
+def _plan(
+    store: CorpusStore, codebook: Codebook, coder: str, pending: list[coding_store.PendingUnit]
+) -> tuple[list[_Part], list[str]]:
+    """Split the pending passages: those coded before with a codebook that differs from this one
+    only in some dimensions (same gate, same text) need only those dimensions re-coded; a
+    dimension's codes depend on nothing else, so the result equals coding from scratch."""
+    base = _reusable_codebook(store, codebook, coder) if pending else None
+    if base is None:
+        return [_Part(pending, codebook)], []
+    old_digest, unchanged = base
+    coded = coding_store.coded_text_hashes(store, old_digest, coder)
+    reuse = [p for p in pending if coded.get(p.unit.id) == p.text_hash]
+    if not reuse:
+        return [_Part(pending, codebook)], []
+    fresh = [p for p in pending if coded.get(p.unit.id) != p.text_hash]
+    changed = [d.id for d in codebook.dimensions if d.id not in unchanged]
+    note = (
+        f"Kept the codes of unchanged dimensions ({', '.join(unchanged)}) from codebook "
+        f"{old_digest[:12]} for {len(reuse)} passages; re-coded "
+        f"{', '.join(changed) if changed else 'no dimension'}."
+    )
+    parts = [_Part(fresh, codebook)] if fresh else []
+    parts.append(_Part(reuse, codebook.only(set(changed)), (old_digest, unchanged)))
+    return parts, [note]
+
+
+MAX_EARLIER_CODEBOOKS = 10  # earlier codebooks compared with a new one, newest first
+
+
+def _reusable_codebook(
+    store: CorpusStore, codebook: Codebook, coder: str
+) -> tuple[str, list[str]] | None:
+    """Of the earlier codebooks this coder used that have the same non-substantive gate, the
+    one sharing the most identical dimensions (the newest among equals): (its digest, those
+    dimensions)."""
+    new = codebook.dimension_digests()
+    best: tuple[str, list[str]] | None = None
+    earlier = coding_store.coded_codebooks(store, coder)[:MAX_EARLIER_CODEBOOKS]
+    for digest, yaml_text in earlier:
+        if digest == codebook.digest():
+            continue
+        try:
+            old = parse_codebook(yaml_text, check_patterns=False).dimension_digests()
+        except AccordError:  # written by another Accord version: code from scratch
+            continue
+        if old[GATE_KEY] != new[GATE_KEY]:
+            continue
+        unchanged = [d.id for d in codebook.dimensions if old.get(d.id) == new[d.id]]
+        if unchanged and (best is None or len(unchanged) > len(best[1])):
+            best = digest, unchanged
+    return best
+
+
+def _code_batches(name, codebook, store, batches, on_progress, start, total):
     """Codings of each batch, in order."""
     if not batches:  # nothing to code: do not load the model (importing torch takes seconds)
         return
+    if not codebook.dimensions:  # every dimension kept from an earlier codebook
+        for batch in batches:
+            yield batch, [UnitCoding(p.unit.id) for p in batch]
+        return
     instance = _make(name, codebook, store)
-    done = 0
+    done = start
     for batch in batches:
         yield batch, instance.code([p.unit for p in batch], _offset(on_progress, done, total))
         done += len(batch)

@@ -113,6 +113,9 @@ class NonSubstantive(_Strict):
     )
 
 
+GATE_KEY = "__non_substantive__"
+
+
 class Codebook(_Strict):
     name: str
     version: str
@@ -141,6 +144,21 @@ class Codebook(_Strict):
     def digest(self) -> str:
         """The codebook hash stamped on every result: SHA-256 of its canonical JSON."""
         return digest_json(self.model_dump(mode="json"))
+
+    def dimension_digests(self) -> dict[str, str]:
+        """A hash per dimension, and one of the non-substantive gate under GATE_KEY. A
+        dimension's codes depend only on the dimension itself and the gate, so an edit that
+        leaves both alone leaves its codes alone."""
+        gate = self.non_substantive.model_dump(mode="json") if self.non_substantive else None
+        digests = {d.id: digest_json(d.model_dump(mode="json")) for d in self.dimensions}
+        digests[GATE_KEY] = digest_json(gate)
+        return digests
+
+    def only(self, dimension_ids: set[str]) -> Codebook:
+        """The same codebook restricted to some dimensions (the gate kept)."""
+        return self.model_copy(
+            update={"dimensions": [d for d in self.dimensions if d.id in dimension_ids]}
+        )
 
     def without_thresholds(self) -> Codebook:
         """The same codebook with embedding thresholds cleared (before calibration)."""

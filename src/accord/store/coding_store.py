@@ -47,6 +47,26 @@ def pending_units(store: CorpusStore, codebook_digest: str, coder: str) -> list[
     return [PendingUnit(CodingUnit(r[0], r[1], r[3]), r[2]) for r in rows]
 
 
+def coded_codebooks(store: CorpusStore, coder: str) -> list[tuple[str, str]]:
+    """(digest, YAML) of the codebooks this coder has coded passages with, newest first."""
+    rows = store.db.execute(
+        """SELECT k.digest, k.yaml FROM codebooks k
+           WHERE k.digest IN (SELECT DISTINCT codebook_digest FROM coded_passages WHERE coder = ?)
+           ORDER BY k.added_at DESC, k.rowid DESC""",
+        (coder,),
+    )
+    return [(digest, yaml_text) for digest, yaml_text in rows]
+
+
+def coded_text_hashes(store: CorpusStore, codebook_digest: str, coder: str) -> dict[str, str]:
+    """Passage id -> hash of the text that was coded, for one codebook and coder."""
+    rows = store.db.execute(
+        "SELECT passage_id, text_hash FROM coded_passages WHERE codebook_digest=? AND coder=?",
+        (codebook_digest, coder),
+    )
+    return dict(rows)
+
+
 def count_current_passages(store: CorpusStore) -> int:
     return store.db.execute(
         "SELECT count(*) FROM passages p JOIN documents d ON d.id=p.document_id"
@@ -61,13 +81,17 @@ def save_codings(
     run_id: str,
     codings: Sequence[UnitCoding],
     text_hashes: Sequence[str],
+    kept: tuple[str, Sequence[str]] | None = None,
 ) -> None:
-    """Replace the stored coding of these passages, all in one transaction."""
+    """Replace the stored coding of these passages, all in one transaction. ``kept``: (an
+    earlier codebook's digest, dimensions) whose assignments are carried over unchanged."""
     with store.transaction() as db:
         ids = [(c.unit_id, codebook_digest, coder) for c in codings]
         db.executemany(
             "DELETE FROM assignments WHERE passage_id=? AND codebook_digest=? AND coder=?", ids
         )
+        if kept is not None:
+            _copy_assignments(db, codebook_digest, coder, [c.unit_id for c in codings], *kept)
         db.executemany(
             "INSERT INTO assignments(passage_id, codebook_digest, coder, dimension, category,"
             " score, method, evidence) VALUES (?,?,?,?,?,?,?,?)",
@@ -94,6 +118,19 @@ def save_codings(
                 for c, h in zip(codings, text_hashes, strict=True)
             ],
         )
+
+
+def _copy_assignments(db, new_digest, coder, passage_ids, old_digest, dimensions) -> None:
+    if not dimensions:
+        return
+    marks = ",".join("?" * len(dimensions))
+    db.executemany(
+        "INSERT INTO assignments(passage_id, codebook_digest, coder, dimension, category,"
+        " score, method, evidence) SELECT passage_id, ?, coder, dimension, category, score,"
+        " method, evidence FROM assignments WHERE passage_id=? AND codebook_digest=? AND"
+        f" coder=? AND dimension IN ({marks})",
+        [(new_digest, p, old_digest, coder, *dimensions) for p in passage_ids],
+    )
 
 
 def label_counts(store: CorpusStore, codebook_digest: str, coder: str) -> dict[str, Counter]:
