@@ -10,6 +10,7 @@ dataclasses. Where fork is unavailable, or the batch is small, everything runs i
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
@@ -17,6 +18,8 @@ from contextlib import contextmanager
 
 from accord.coding.base import ProgressCallback
 from accord.model.coding import Assignment, Evidence, UnitCoding
+
+logger = logging.getLogger(__name__)
 
 MIN_UNITS = 1000  # below this, starting a worker costs more than it saves
 
@@ -66,7 +69,13 @@ def _code_in_parts(
     global _job
     _job = code_range
     try:
-        with multiprocessing.get_context("fork").Pool(workers - 1) as pool:
+        pool = multiprocessing.get_context("fork").Pool(workers - 1)
+    except OSError as exc:  # no semaphores or process limit reached: code in this process
+        logger.info("Coding in one process (%s)", exc)
+        _job = None
+        return _report(code_range(0, n_units), n_units, on_progress)
+    try:
+        with pool:
             pending = [
                 pool.apply_async(_code_encoded, (bounds[k], bounds[k + 1]))
                 for k in range(1, workers)
