@@ -33,6 +33,30 @@ def test_store_from_newer_accord_is_refused(tmp_path):
         open_store(path)
 
 
+def test_version_3_store_is_upgraded_keeping_its_codes(tmp_path):
+    path = tmp_path / "v3.db"
+    open_store(path).close()
+    db = sqlite3.connect(path)
+    db.executescript(
+        """DROP TABLE assignments;
+        CREATE TABLE assignments (passage_id TEXT NOT NULL, codebook_digest TEXT NOT NULL,
+            coder TEXT NOT NULL, dimension TEXT NOT NULL, category TEXT NOT NULL,
+            score REAL NOT NULL, method TEXT NOT NULL, evidence TEXT NOT NULL,
+            PRIMARY KEY (passage_id, codebook_digest, coder, dimension, category));
+        INSERT INTO assignments VALUES ('p1', 'cb', 'rules.v1', 'domain', 'health', 1, 'rules',
+            '[[0, 9, "hospital*"]]');
+        PRAGMA user_version=3;"""
+    )
+    db.close()
+    store = open_store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    rows = store.db.execute("SELECT passage_id, category, evidence FROM assignments").fetchall()
+    assert [tuple(r) for r in rows] == [("p1", "health", '[[0, 9, "hospital*"]]')]
+    key = [r["name"] for r in store.db.execute("PRAGMA table_info(assignments)") if r["pk"]]
+    order = {r["name"]: r["pk"] for r in store.db.execute("PRAGMA table_info(assignments)")}
+    assert sorted(key, key=order.get)[:3] == ["codebook_digest", "coder", "passage_id"]
+
+
 def test_missing_store_is_reported_when_not_creating(tmp_path):
     with pytest.raises(StoreNotFound, match="No store at"):
         open_store(tmp_path / "absent.db", create=False)

@@ -35,6 +35,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # same text, ten times faster
 
 
 def parse_codebook(
@@ -69,7 +70,7 @@ HEADER = """\
 
 def dump_codebook(codebook: Codebook) -> str:
     data = codebook.model_dump(mode="json", exclude_defaults=True)
-    return HEADER + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return HEADER + yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
 
 
 def _describe(source: str, data: object, exc: ValidationError) -> str:

@@ -121,15 +121,22 @@ def save_codings(
 
 
 def _copy_assignments(db, new_digest, coder, passage_ids, old_digest, dimensions) -> None:
+    """One INSERT ... SELECT for the whole batch, through a temporary table of its ids."""
     if not dimensions:
         return
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS batch_passages(passage_id TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM batch_passages")
+    db.executemany("INSERT INTO batch_passages VALUES (?)", [(p,) for p in passage_ids])
     marks = ",".join("?" * len(dimensions))
-    db.executemany(
+    db.execute(
         "INSERT INTO assignments(passage_id, codebook_digest, coder, dimension, category,"
-        " score, method, evidence) SELECT passage_id, ?, coder, dimension, category, score,"
-        " method, evidence FROM assignments WHERE passage_id=? AND codebook_digest=? AND"
-        f" coder=? AND dimension IN ({marks})",
-        [(new_digest, p, old_digest, coder, *dimensions) for p in passage_ids],
+        " score, method, evidence) SELECT a.passage_id, ?, a.coder, a.dimension, a.category,"
+        # CROSS JOIN keeps this order: one key lookup per passage of the batch, not a scan of
+        # every earlier assignment per batch.
+        " a.score, a.method, a.evidence FROM batch_passages b CROSS JOIN assignments a"
+        " ON a.passage_id = b.passage_id AND a.codebook_digest = ? AND a.coder = ?"
+        f" WHERE a.dimension IN ({marks})",
+        (new_digest, old_digest, coder, *dimensions),
     )
 
 

@@ -8,7 +8,7 @@ from importlib import resources
 
 from accord.errors import SchemaTooNew
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _add_new_tables(db: sqlite3.Connection) -> None:
@@ -22,10 +22,36 @@ def _add_new_tables(db: sqlite3.Connection) -> None:
             statement = ""
 
 
+def _assignments_keyed_by_codebook(db: sqlite3.Connection) -> None:
+    """Version 4: the assignments' primary key starts with the codebook digest."""
+    db.execute(
+        """CREATE TABLE assignments_v4 (
+            passage_id TEXT NOT NULL,
+            codebook_digest TEXT NOT NULL,
+            coder TEXT NOT NULL,
+            dimension TEXT NOT NULL,
+            category TEXT NOT NULL,
+            score REAL NOT NULL,
+            method TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            PRIMARY KEY (codebook_digest, coder, passage_id, dimension, category)
+        )"""
+    )
+    db.execute(
+        "INSERT INTO assignments_v4 SELECT passage_id, codebook_digest, coder, dimension,"
+        " category, score, method, evidence FROM assignments ORDER BY codebook_digest, coder,"
+        " passage_id, dimension, category"
+    )
+    db.execute("DROP TABLE assignments")
+    db.execute("ALTER TABLE assignments_v4 RENAME TO assignments")
+    _add_new_tables(db)  # the index on the new table
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_new_tables,
     2: _add_new_tables,
+    3: _assignments_keyed_by_codebook,
 }
 
 

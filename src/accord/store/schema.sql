@@ -128,7 +128,8 @@ CREATE TABLE IF NOT EXISTS assignments (
     score REAL NOT NULL,
     method TEXT NOT NULL,
     evidence TEXT NOT NULL,
-    PRIMARY KEY (passage_id, codebook_digest, coder, dimension, category)
+    -- Codebook first: a coding run appends to the table instead of writing all over it.
+    PRIMARY KEY (codebook_digest, coder, passage_id, dimension, category)
 );
 CREATE INDEX IF NOT EXISTS assignments_by_category
     ON assignments(codebook_digest, coder, dimension, category);
