@@ -332,23 +332,23 @@ def _same(index: int) -> int:
     return index
 
 
+def cue_entries(dimension: Dimension) -> list[tuple[str, str, str, str]]:
+    """(dimension, category, kind, pattern) for every cue and exclusion of a dimension."""
+    return [
+        (dimension.id, c.id, kind, p)
+        for c in dimension.categories
+        for kind, patterns in ((STRONG, c.patterns), (WEAK, c.weak_patterns), (EXCLUDE, c.exclude))
+        for p in patterns
+    ]
+
+
 class DimensionMatcher:
     """The cue, exclusion and leading patterns of one dimension."""
 
     def __init__(self, dimension: Dimension):
         self.dimension = dimension
-        entries = [
-            (dimension.id, c.id, kind, p)
-            for c in dimension.categories
-            for kind, patterns in (
-                (STRONG, c.patterns),
-                (WEAK, c.weak_patterns),
-                (EXCLUDE, c.exclude),
-            )
-            for p in patterns
-        ]
         try:
-            self.scan = PatternSet(entries)
+            self.scan = PatternSet(cue_entries(dimension))
             self.leading = PatternSet(
                 (dimension.id, c.id, LEADING, p) for c in dimension.categories for p in c.leading
             )

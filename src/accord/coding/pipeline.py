@@ -148,10 +148,11 @@ def _plan(
         return [_Part(pending, codebook)], []
     old_digest, unchanged = base
     coded = coding_store.coded_text_hashes(store, old_digest, coder)
-    reuse = [p for p in pending if coded.get(p.unit.id) == p.text_hash]
+    reuse, fresh = [], []
+    for unit in pending:
+        (reuse if coded.get(unit.unit.id) == unit.text_hash else fresh).append(unit)
     if not reuse:
         return [_Part(pending, codebook)], []
-    fresh = [p for p in pending if coded.get(p.unit.id) != p.text_hash]
     changed = [d.id for d in codebook.dimensions if d.id not in unchanged]
     note = (
         f"Kept the codes of unchanged dimensions ({', '.join(unchanged)}) from codebook "
@@ -172,11 +173,11 @@ def _reusable_codebook(
     """Of the earlier codebooks this coder used that have the same non-substantive gate, the
     one sharing the most identical dimensions (the newest among equals): (its digest, those
     dimensions)."""
-    new = codebook.dimension_digests()
+    new, current = codebook.dimension_digests(), codebook.digest()
     best: tuple[str, list[str]] | None = None
     earlier = coding_store.coded_codebooks(store, coder)[:MAX_EARLIER_CODEBOOKS]
     for digest, yaml_text in earlier:
-        if digest == codebook.digest():
+        if digest == current:
             continue
         try:
             old = parse_codebook(yaml_text, check_patterns=False).dimension_digests()

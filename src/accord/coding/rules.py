@@ -15,13 +15,12 @@ from collections.abc import Sequence
 from accord.coding.base import ProgressCallback, cap_for
 from accord.coding.parallel import code_in_parallel
 from accord.coding.patterns import (
-    EXCLUDE,
     STRONG,
-    WEAK,
     DimensionMatcher,
     Hit,
     PatternSet,
     Prepared,
+    cue_entries,
     filter_cues,
     prepare,
 )
@@ -46,18 +45,7 @@ class RulesCoder:
         # per passage.
         try:
             self.scanner = PatternSet(
-                self.gate.entries()
-                + [
-                    (d.id, c.id, kind, p)
-                    for d in codebook.dimensions
-                    for c in d.categories
-                    for kind, patterns in (
-                        (STRONG, c.patterns),
-                        (WEAK, c.weak_patterns),
-                        (EXCLUDE, c.exclude),
-                    )
-                    for p in patterns
-                ]
+                self.gate.entries() + [e for d in codebook.dimensions for e in cue_entries(d)]
             )
         except re.error as exc:
             raise CodebookError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import platform
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -342,16 +343,20 @@ def _varies(measure: dict[str, Any]) -> bool:
     )
 
 
+def _interval(measure: dict[str, Any], confidence: float, show: Callable[[float], str]) -> str:
+    """ "95% interval 0.41–0.58", or "" when resampling did not move the value."""
+    if not _varies(measure):
+        return ""
+    return f"{confidence:.0%} interval {show(measure['low'])}–{show(measure['high'])}"
+
+
 def _alignment_sentence(alignment: dict[str, Any], confidence: float) -> str:
     value = alignment["value"]
     if value is None:
         return "Their profiles could not be compared (no approach or principle coding)."
     words = _grade(value, ALIGNMENT_WORDS)
-    interval = (
-        f", {confidence:.0%} interval {alignment['low']:.2f}–{alignment['high']:.2f}"
-        if _varies(alignment)
-        else ""
-    )
+    interval = _interval(alignment, confidence, "{:.2f}".format)
+    interval = f", {interval}" if interval else ""
     return f"Their approaches and principles are {words} (alignment {value:.2f}{interval})."
 
 
@@ -380,11 +385,8 @@ def _security_sentence(security: dict[str, Any], confidence: float) -> str:
     if value is None:
         return ""
     level = _grade(value, SECURITY_WORDS)
-    interval = (
-        f" ({confidence:.0%} interval {_percent(security['low'])}–{_percent(security['high'])})"
-        if _varies(security)
-        else ""
-    )
+    interval = _interval(security, confidence, _percent)
+    interval = f" ({interval})" if interval else ""
     return (
         f"Security sensitivity is {level}: {_percent(value)} of its passages touch security"
         f"{interval}."
