@@ -4,6 +4,7 @@ The record of how `gold/gold_shared_corpus.jsonl` was sampled. Run once, before 
 pattern work on the new set:
 
     python gold/make_gold.py ../shared/corpus WORKDIR
+    python gold/make_gold.py ../shared/corpus WORKDIR --supplement CATEGORY,CATEGORY
 
 It writes `gold/splits.json` (committed: which documents are train, dev and test) and, into
 WORKDIR (never committed: it holds corpus text), `candidates.jsonl` with each passage's text,
@@ -95,7 +96,8 @@ CUES: dict[str, dict[str, str]] = {
         "environment_climate": r"climate|environment|biodiversity|disaster|emission",
         "cybersecurity": r"cyber|adversarial|vulnerabilit|malware|red.team",
         "defence_military": r"military|weapon|armed|warfare|defence|defense",
-        "law_enforcement_justice": r"police|policing|judicial|court|criminal|border|law enforcement",
+        "law_enforcement_justice": r"police|policing|judicial|court|criminal|border|"
+        r"law enforcement",
         "public_administration": r"public sector|public service|government|procurement|"
         r"public administration|civil serv",
         "trade_industry": r"trade|SME|industr|market|competition|manufactur|enterprise",
@@ -104,7 +106,8 @@ CUES: dict[str, dict[str, str]] = {
         "information_media": r"media|disinformation|misinformation|journalis|election|platform",
         "science_research": r"scientific|research infrastructure|science|researcher",
         "transport_mobility": r"transport|vehicle|aviation|maritime|mobility|logistic",
-        "energy_infrastructure": r"energy|critical infrastructure|electricity|telecommunication|grid",
+        "energy_infrastructure": r"energy|critical infrastructure|electricity|"
+        r"telecommunication|grid",
         "humanitarian_development": r"sustainable development|humanitarian|poverty|digital divide|"
         r"developing countr|SDG",
     },
@@ -235,30 +238,33 @@ def draw(corpus: Path, old_gold: Path) -> tuple[list[dict], dict[str, str]]:
         for block in rng.sample(hits, min(PER_CUE["negative"], len(hits))):
             chosen[(block[0], block[1])] = (*block, f"hard-negative:{name}")
     meta = {row["id"]: row for row in rows}
-    items = []
-    for n, block in enumerate(sorted(chosen.values(), key=lambda b: (b[0], b[1])), 1):
-        doc, start, end, text, _index, stratum = block
-        before = texts[doc][max(0, start - 400) : start].strip()
-        after = texts[doc][end : end + 250].strip()
-        items.append(
-            {
-                "id": f"s{n:04d}",
-                "document_id": doc,
-                "char_start": start,
-                "char_end": end,
-                "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                "stratum": stratum,
-                "split": split_of(doc),
-                "title": meta[doc]["title"],
-                "organisation": meta[doc]["organisation"],
-                "document_type": meta[doc]["document_type"],
-                "heading": heading_before(texts[doc], start),
-                "before": before[-300:],
-                "text": text,
-                "after": after[:200],
-            }
+    items = [
+        _item(f"s{n:04d}", doc, start, end, text, stratum, texts[doc], meta[doc])
+        for n, (doc, start, end, text, _index, stratum) in enumerate(
+            sorted(chosen.values(), key=lambda b: (b[0], b[1])), 1
         )
+    ]
     return items, {row["id"]: split_of(row["id"]) for row in rows}
+
+
+def _item(item_id, doc, start, end, text, stratum, document_text, row) -> dict:
+    """A candidate with what a coder reads: the passage, its heading and neighbours."""
+    return {
+        "id": item_id,
+        "document_id": doc,
+        "char_start": start,
+        "char_end": end,
+        "text_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "stratum": stratum,
+        "split": split_of(doc),
+        "title": row["title"],
+        "organisation": row["organisation"],
+        "document_type": row["document_type"],
+        "heading": heading_before(document_text, start),
+        "before": document_text[max(0, start - 400) : start].strip()[-300:],
+        "text": text,
+        "after": document_text[end : end + 250].strip()[:200],
+    }
 
 
 def assign(items: list[dict]) -> dict[int, list[dict]]:
@@ -276,6 +282,47 @@ def assign(items: list[dict]) -> dict[int, list[dict]]:
     for batch in batches.values():
         rng.shuffle(batch)
     return batches
+
+
+SUPPLEMENT_SEED = SEED + 2
+SUPPLEMENT_PER_CUE = 45
+
+
+def supplement(corpus: Path, work: Path, categories: list[str]) -> None:
+    """After the first coding round: more cue-matched passages for categories that ended
+    with fewer than 40 positives, coded by one more coder. Existing items are untouched."""
+    rng = random.Random(SUPPLEMENT_SEED)
+    existing = [json.loads(line) for line in (work / "candidates.jsonl").open(encoding="utf-8")]
+    taken = {(i["document_id"], i["char_start"], i["char_end"]) for i in existing}
+    taken |= existing_spans(Path(__file__).parent / "dev_shared_corpus.jsonl")
+    rows = list(csv.DictReader((corpus / "manifest.csv").open(encoding="utf-8")))
+    texts = {row["id"]: (corpus / row["path"]).read_text(encoding="utf-8") for row in rows}
+    meta = {row["id"]: row for row in rows}
+    every = [
+        (row["id"], s, e, texts[row["id"]][s:e])
+        for row in rows
+        for s, e in blocks_of(texts[row["id"]])
+        if not overlaps((row["id"], s, e), taken)
+    ]
+    cues = {c: r for kind in CUES.values() for c, r in kind.items()}
+    chosen: dict[tuple[str, int], tuple] = {}
+    for category in categories:
+        pattern = re.compile(cues[category], re.IGNORECASE)
+        hits = [b for b in every if pattern.search(b[3]) and (b[0], b[1]) not in chosen]
+        for block in rng.sample(hits, min(SUPPLEMENT_PER_CUE, len(hits))):
+            chosen[(block[0], block[1])] = (*block, f"supplement:{category}")
+    start = len(existing) + 1
+    coder = f"coder-{FIRST_CODER_NUMBER + N_CODERS}"
+    blocks = sorted(chosen.values(), key=lambda b: (b[0], b[1]))
+    with (
+        (work / "candidates.jsonl").open("a", encoding="utf-8") as all_items,
+        (work / f"batch-{coder}.jsonl").open("w", encoding="utf-8") as batch,
+    ):
+        for n, (doc, s, e, text, stratum) in enumerate(blocks, start):
+            item = _item(f"s{n:04d}", doc, s, e, text, stratum, texts[doc], meta[doc])
+            all_items.write(json.dumps(item, ensure_ascii=False) + "\n")
+            batch.write(json.dumps({**item, "role": "first", "coder": coder}) + "\n")
+    print(f"{len(blocks)} supplementary passages for {coder}")
 
 
 def main(corpus: Path, work: Path) -> None:
@@ -307,4 +354,7 @@ def main(corpus: Path, work: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    if len(sys.argv) > 4 and sys.argv[3] == "--supplement":
+        supplement(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[4].split(","))
+    else:
+        main(Path(sys.argv[1]), Path(sys.argv[2]))

@@ -147,3 +147,27 @@ def tiny_corpus(tmp_path: Path) -> Path:
         for row in rows:
             writer.writerow([*row, "written for tests"])
     return root
+
+
+@pytest.fixture(scope="session")
+def trained_model(tmp_path_factory):
+    """A trained.v1 model of the test codebook, trained on our own labelled sentences:
+    (the training report, the codebook that names the model)."""
+    from accord.coding.codebooks import load_codebook
+    from accord.validation.training import train
+    from fixtures.training import write_training_gold
+
+    folder = tmp_path_factory.mktemp("trained")
+    gold = write_training_gold(folder / "gold.jsonl")
+    codebook = Path(__file__).parent / "fixtures" / "codebook.yaml"
+    report = train([gold], load_codebook(codebook), folder / "model", settings=TRAIN_SETTINGS)
+    return report, load_codebook(report.codebook_path)
+
+
+def _train_settings():
+    from accord.coding.training import TrainSettings
+
+    return TrainSettings(min_positives=4, folds=4)
+
+
+TRAIN_SETTINGS = _train_settings()

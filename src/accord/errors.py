@@ -94,6 +94,10 @@ class ValidationDataError(AccordError):
     reason = "bad-gold"
 
 
+class TrainingDataError(ValidationDataError):
+    reason = "too-few-labels"
+
+
 class AnalysisError(AccordError):
     reason = "analysis-failed"
 

@@ -55,10 +55,12 @@ def _register() -> None:
         report,
         run,
         search,
+        train,
         validate,
     )
 
-    for module in (run, ingest, code, codebook, validate, analyse, report, search, info, collect):
+    modules = (run, ingest, code, codebook, validate, train, analyse, report, search, info, collect)
+    for module in modules:
         module.register(app)
 
 

@@ -31,7 +31,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
         text = source.read_text(encoding="utf-8")
     except OSError as exc:
         raise CodebookError(f"Cannot read codebook {source}: {exc.strerror}.") from exc
-    return parse_codebook(text, str(source))
+    return parse_codebook(text, str(source)).located(str(source.parent.resolve()))
 
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: much faster

@@ -136,6 +136,33 @@ class Encoder:
         return results
 
 
+def cached_vectors(
+    encoder: Encoder,
+    cache: VectorCache | None,
+    texts: Sequence[str],
+    on_progress: ProgressCallback | None = None,
+) -> list[PassageVectors]:
+    """Vectors for texts, from the cache where possible; new ones are encoded and cached."""
+    keys = [text_key(t) for t in texts]
+    known = cache.get_many(sorted(set(keys))) if cache else {}
+    missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    for begin in range(0, len(missing), CHUNK):
+        part = missing[begin : begin + CHUNK]
+        fresh = dict(
+            zip(
+                [k for k, _ in part],
+                encoder.encode_passages([t for _, t in part]),
+                strict=True,
+            )
+        )
+        known.update(fresh)
+        if cache:
+            cache.put_many(fresh)
+        if on_progress:
+            on_progress(min(begin + CHUNK, len(missing)), len(missing))
+    return [known[k] for k in keys]
+
+
 def _unit(vector: np.ndarray) -> np.ndarray:
     """Unit length, rounded to float16 precision: a vector read back from the cache is then
     identical to a fresh one, so a cached re-run gives exactly the same codes."""
@@ -217,25 +244,7 @@ class EmbeddingCoder:
         self, texts: Sequence[str], on_progress: ProgressCallback | None = None
     ) -> list[PassageVectors]:
         """Vectors for texts, from the cache where possible; new ones are encoded and cached."""
-        keys = [text_key(t) for t in texts]
-        known = self.cache.get_many(sorted(set(keys))) if self.cache else {}
-        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
-        chunk = CHUNK
-        for begin in range(0, len(missing), chunk):
-            part = missing[begin : begin + chunk]
-            fresh = dict(
-                zip(
-                    [k for k, _ in part],
-                    self.encoder.encode_passages([t for _, t in part]),
-                    strict=True,
-                )
-            )
-            known.update(fresh)
-            if self.cache:
-                self.cache.put_many(fresh)
-            if on_progress:
-                on_progress(min(begin + chunk, len(missing)), len(missing))
-        return [known[k] for k in keys]
+        return cached_vectors(self.encoder, self.cache, texts, on_progress)
 
     def similarities(
         self,

@@ -51,16 +51,16 @@ class CodingReport:
         }
 
 
-def choose_coder(name: str | None) -> tuple[str, list[str]]:
+def choose_coder(name: str | None, codebook: Codebook) -> tuple[str, list[str]]:
     """The coder to use and what the user should know about the choice."""
     if name is None:
-        chosen = default_coder_name()
+        chosen = default_coder_name(codebook)
         notes = (
             []
             if chosen != "rules.v1"
             else [
-                "The embedding extra is not installed: coding with rules only "
-                "(pip install 'accord[embed]' for the ensemble)."
+                f"Codebook '{codebook.name}' has no trained model: coding with rules only "
+                "(`accord train` makes one)."
             ]
         )
         return chosen, notes
@@ -69,6 +69,10 @@ def choose_coder(name: str | None) -> tuple[str, list[str]]:
         from accord.coding.embedding import Encoder
 
         Encoder()  # raises EmbeddingUnavailable with its hint
+    if chosen == "trained.v1":
+        from accord.coding.trained import model_folder
+
+        model_folder(codebook)  # raises ModelError with its hint
     return chosen, []
 
 
@@ -88,7 +92,7 @@ def code_store(
     are skipped, and embeddings are reused from the cache.
     """
     started = time.perf_counter()
-    name, notes = choose_coder(coder)
+    name, notes = choose_coder(coder, codebook)
     digest = codebook.digest()
     coding_store.save_codebook(
         store, digest, codebook.name, codebook.version, dump_codebook(codebook)
@@ -228,7 +232,7 @@ def classify_texts(
     document_type: str | None = None,
 ) -> list[dict[str, Any]]:
     """Code ``(id, text)`` pairs without a store; one JSON-ready dict per item."""
-    name, _ = choose_coder(coder)
+    name, _ = choose_coder(coder, codebook)
     instance = make_coder(name, codebook)
     units = [CodingUnit(str(item_id), text, document_type) for item_id, text in items]
     return [coding_as_dict(coding) for coding in instance.code(units)]

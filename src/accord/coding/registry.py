@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from accord.coding.embedding import EmbeddingCoder, VectorCache, is_available
+from accord.coding.embedding import EmbeddingCoder, VectorCache
 from accord.coding.ensemble import EnsembleCoder
 from accord.coding.rules import RulesCoder
+from accord.coding.trained import TrainedCoder
 from accord.errors import ConfigError
 from accord.model.codebook import Codebook
 
@@ -14,8 +15,14 @@ CODERS: dict[str, Callable[..., object]] = {
     "rules.v1": lambda codebook, cache=None: RulesCoder(codebook),
     "minilm.v1": EmbeddingCoder,
     "ensemble.v1": EnsembleCoder,
+    "trained.v1": TrainedCoder,
 }
-ALIASES = {"rules": "rules.v1", "embedding": "minilm.v1", "ensemble": "ensemble.v1"}
+ALIASES = {
+    "rules": "rules.v1",
+    "embedding": "minilm.v1",
+    "ensemble": "ensemble.v1",
+    "trained": "trained.v1",
+}
 NEEDS_EMBEDDING = {"minilm.v1", "ensemble.v1"}
 
 
@@ -32,6 +39,7 @@ def make_coder(name: str, codebook: Codebook, cache: VectorCache | None = None):
     return CODERS[resolve_name(name)](codebook, cache=cache)
 
 
-def default_coder_name() -> str:
-    """The ensemble when the embedding extra is installed, else the rules."""
-    return "ensemble.v1" if is_available() else "rules.v1"
+def default_coder_name(codebook: Codebook) -> str:
+    """The trained coder when the codebook ships a model (the best measured on held-out
+    documents that codes a corpus quickly: docs/validation.md), else the rules."""
+    return "trained.v1" if codebook.model is not None else "rules.v1"

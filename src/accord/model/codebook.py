@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from accord.model.provenance import digest_json
 
@@ -116,12 +116,33 @@ class NonSubstantive(_Strict):
 GATE_KEY = "__non_substantive__"
 
 
+class ModelRef(_Strict):
+    """A trained model the codebook ships with: its folder (relative to the codebook file) and
+    the hash of its files, so a changed model changes the codebook hash and re-codes."""
+
+    coder: str = Field("trained.v1", description="The coder that reads the model.")
+    path: str = Field(min_length=1, description="Model folder, relative to the codebook file.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="Hash of the model files.")
+
+
 class Codebook(_Strict):
     name: str
     version: str
     description: str = ""
     non_substantive: NonSubstantive | None = None
+    model: ModelRef | None = None
     dimensions: list[Dimension] = Field(min_length=1)
+    # Where the codebook file lies (not part of its content or hash): model paths resolve here.
+    _base_dir: str | None = PrivateAttr(default=None)
+
+    def located(self, base_dir: str | None) -> Codebook:
+        """The codebook, knowing the folder its relative model path starts from."""
+        self._base_dir = base_dir
+        return self
+
+    @property
+    def base_dir(self) -> str | None:
+        return self._base_dir
 
     @model_validator(mode="after")
     def _unique_dimensions(self) -> Codebook:
@@ -141,28 +162,41 @@ class Codebook(_Strict):
     def ids(self) -> dict[str, list[str]]:
         return {d.id: d.ids for d in self.dimensions}
 
+    def __eq__(self, other: object) -> bool:
+        """Equal content, wherever the files lie."""
+        return isinstance(other, Codebook) and self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
     def digest(self) -> str:
-        """The codebook hash stamped on every result: SHA-256 of its canonical JSON."""
-        return digest_json(self.model_dump(mode="json"))
+        """The codebook hash stamped on every result: SHA-256 of its canonical JSON (a
+        codebook without a model hashes as it did before models existed)."""
+        content = self.model_dump(mode="json")
+        if content["model"] is None:
+            del content["model"]
+        return digest_json(content)
 
     def dimension_digests(self) -> dict[str, str]:
         """A hash per dimension, and one of the non-substantive gate under GATE_KEY. A
         dimension's codes depend only on the dimension itself and the gate, so an edit that
         leaves both alone leaves its codes alone."""
         gate = self.non_substantive.model_dump(mode="json") if self.non_substantive else None
+        model = self.model.sha256 if self.model else None
         digests = {d.id: digest_json(d.model_dump(mode="json")) for d in self.dimensions}
-        digests[GATE_KEY] = digest_json(gate)
+        # A trained model codes every dimension at once: a new model changes them all.
+        digests[GATE_KEY] = digest_json(gate if model is None else {"gate": gate, "model": model})
         return digests
 
     def only(self, dimension_ids: set[str]) -> Codebook:
         """The same codebook restricted to some dimensions (the gate kept)."""
-        return self.model_copy(
+        narrowed = self.model_copy(
             update={"dimensions": [d for d in self.dimensions if d.id in dimension_ids]}
         )
+        return narrowed.located(self.base_dir)
 
     def without_thresholds(self) -> Codebook:
         """The same codebook with embedding thresholds cleared (before calibration)."""
-        return Codebook.model_validate(
+        cleared = Codebook.model_validate(
             {
                 **self.model_dump(),
                 "dimensions": [
@@ -177,3 +211,4 @@ class Codebook(_Strict):
                 ],
             }
         )
+        return cleared.located(self.base_dir)

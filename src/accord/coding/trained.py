@@ -1,0 +1,470 @@
+"""The trained coder (``trained.v1``): linear classifiers learned from human-coded passages.
+
+Each dimension has its own classifier over TF-IDF word and character n-grams plus that
+dimension's rule-cue scores (one-vs-rest with per-category thresholds for multi-label
+dimensions; one multinomial choice, then the document-type cap, for binding force). Every
+label keeps evidence a reader can check: the passage's n-grams that weigh most for it, the
+rules' cue spans when they fired, and the nearest human-labelled training passage with that
+label. A model is a folder: ``model.json`` (settings, vocabularies, stamps) and
+``weights.safetensors`` (arrays only: no pickle, nothing executable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import sparse
+
+from accord.coding.base import ProgressCallback, cap_for
+from accord.coding.features import FeatureSpace, TextBlock, with_cues
+from accord.coding.rules import RulesCoder
+from accord.errors import CodebookError
+from accord.model.codebook import Codebook, Dimension
+from accord.model.coding import Assignment, CodingUnit, Evidence, UnitCoding
+
+if TYPE_CHECKING:
+    from accord.coding.embedding import VectorCache
+
+FORMAT = "accord-trained-model"
+FORMAT_VERSION = 1
+MODEL_FILE = "model.json"
+WEIGHTS_FILE = "weights.safetensors"
+MODEL_FILES = (MODEL_FILE, WEIGHTS_FILE)
+TOP_TERMS = 3  # n-gram spans cited per label
+MIN_CONTRIBUTION = 0.01
+
+
+class ModelError(CodebookError):
+    reason = "model-invalid"
+
+
+@dataclass
+class DimensionModel:
+    id: str
+    selection: str  # "multi" | "single"
+    categories: list[str]
+    coef: np.ndarray  # (n_categories, n_features): one row per category (or class)
+    intercept: np.ndarray  # (n_categories,)
+    thresholds: np.ndarray  # (n_categories,) probability thresholds (multi); unused for single
+
+    def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
+        logits = np.asarray(features @ self.coef.T) + self.intercept
+        if self.selection == "single":
+            logits -= logits.max(axis=1, keepdims=True)
+            exp = np.exp(logits)
+            return exp / exp.sum(axis=1, keepdims=True)
+        return 1.0 / (1.0 + np.exp(-logits))
+
+
+@dataclass
+class Neighbours:
+    """Human-labelled training passages, projected to a small space to find the nearest."""
+
+    ids: list[str]  # gold item ids ("s0123"), citable with references
+    references: list[str]  # "document_id@start-end"
+    labels: dict[str, list[list[str]]]  # dimension -> labels per training passage
+    projection: sparse.csr_matrix  # (n_components, n_text_features)
+    vectors: np.ndarray  # (n_passages, n_components), unit rows
+
+    def project(self, text_features: sparse.csr_matrix) -> np.ndarray:
+        projected = np.asarray((text_features @ self.projection.T).todense(), dtype=np.float32)
+        norms = np.linalg.norm(projected, axis=1, keepdims=True)
+        return projected / np.where(norms == 0, 1, norms)
+
+
+@dataclass
+class TrainedModel:
+    meta: dict[str, Any]  # codebook, training data, settings: see ``describe``
+    space: FeatureSpace
+    dimensions: dict[str, DimensionModel]
+    cue_weight: float
+    neighbours: Neighbours | None = None
+    use_cues: bool = True  # each dimension's rule-cue scores are features
+
+    def save(self, folder: str | Path) -> str:
+        """Write the model folder; returns its hash (what a codebook's ``model.sha256`` names)."""
+        from safetensors.numpy import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {}
+        for block in self.space.text_blocks:
+            arrays[f"idf.{block.name}"] = block.idf.astype(np.float32)
+        for dim in self.dimensions.values():
+            arrays[f"coef.{dim.id}"] = dim.coef.astype(np.float32)
+            arrays[f"intercept.{dim.id}"] = dim.intercept.astype(np.float32)
+            arrays[f"thresholds.{dim.id}"] = dim.thresholds.astype(np.float32)
+        document = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            **self.meta,
+            "cue_weight": self.cue_weight,
+            "use_cues": self.use_cues,
+            "features": {
+                "text_blocks": [
+                    {"name": b.name, "settings": b.settings, "vocabulary": b.vocabulary}
+                    for b in self.space.text_blocks
+                ],
+                "dense": self.space.dense,
+                "dense_dim": self.space.dense_dim,
+            },
+            "dimensions": {
+                d.id: {"selection": d.selection, "categories": d.categories}
+                for d in self.dimensions.values()
+            },
+        }
+        if self.neighbours is not None:
+            n = self.neighbours
+            arrays["neighbours.vectors"] = n.vectors.astype(np.float16)
+            arrays["neighbours.projection.data"] = n.projection.data.astype(np.float32)
+            arrays["neighbours.projection.indices"] = n.projection.indices.astype(np.int32)
+            arrays["neighbours.projection.indptr"] = n.projection.indptr.astype(np.int64)
+            document["neighbours"] = {
+                "ids": n.ids,
+                "references": n.references,
+                "labels": n.labels,
+                "projection_shape": list(n.projection.shape),
+            }
+        (folder / MODEL_FILE).write_text(
+            json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1) + "\n",
+            encoding="utf-8",
+        )
+        save_file(arrays, folder / WEIGHTS_FILE)
+        return model_digest(folder)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> TrainedModel:
+        from safetensors.numpy import load_file
+
+        folder = Path(folder)
+        try:
+            document = json.loads((folder / MODEL_FILE).read_text(encoding="utf-8"))
+            arrays = load_file(folder / WEIGHTS_FILE)
+        except (OSError, ValueError) as exc:
+            raise ModelError(
+                f"Cannot read the trained model in {folder}: {exc}.",
+                hint="Train one with `accord train GOLD --out DIR`.",
+            ) from exc
+        if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
+            raise ModelError(f"{folder} is not an Accord trained model of format {FORMAT_VERSION}.")
+        features = document["features"]
+        blocks = [
+            TextBlock(b["name"], b["settings"], b["vocabulary"], arrays[f"idf.{b['name']}"])
+            for b in features["text_blocks"]
+        ]
+        space = FeatureSpace(blocks, features.get("dense"), int(features.get("dense_dim", 0)))
+        dimensions = {
+            dim_id: DimensionModel(
+                dim_id,
+                spec["selection"],
+                spec["categories"],
+                arrays[f"coef.{dim_id}"].astype(np.float64),
+                arrays[f"intercept.{dim_id}"].astype(np.float64),
+                arrays[f"thresholds.{dim_id}"].astype(np.float64),
+            )
+            for dim_id, spec in document["dimensions"].items()
+        }
+        neighbours = None
+        if "neighbours" in document:
+            spec = document["neighbours"]
+            projection = sparse.csr_matrix(
+                (
+                    arrays["neighbours.projection.data"],
+                    arrays["neighbours.projection.indices"],
+                    arrays["neighbours.projection.indptr"],
+                ),
+                shape=tuple(spec["projection_shape"]),
+            )
+            neighbours = Neighbours(
+                spec["ids"],
+                spec["references"],
+                spec["labels"],
+                projection,
+                arrays["neighbours.vectors"].astype(np.float32),
+            )
+        meta = {
+            k: v
+            for k, v in document.items()
+            if k
+            not in {
+                "format",
+                "format_version",
+                "features",
+                "dimensions",
+                "neighbours",
+                "cue_weight",
+                "use_cues",
+            }
+        }
+        return cls(
+            meta,
+            space,
+            dimensions,
+            float(document["cue_weight"]),
+            neighbours,
+            bool(document.get("use_cues", True)),
+        )
+
+
+def model_digest(folder: str | Path) -> str:
+    """SHA-256 over the model's files, in a fixed order."""
+    digest = hashlib.sha256()
+    for name in MODEL_FILES:
+        digest.update(name.encode())
+        digest.update((Path(folder) / name).read_bytes())
+    return digest.hexdigest()
+
+
+def model_folder(codebook: Codebook) -> Path:
+    """The folder of the codebook's model, checked against the hash the codebook records.
+
+    Raises:
+        ModelError: no model, a missing folder, or files that changed since the codebook
+            named them.
+    """
+    ref = codebook.model
+    if ref is None:
+        raise ModelError(
+            f"Codebook '{codebook.name}' has no trained model.",
+            hint="Train one with `accord train GOLD --out DIR` and code with DIR/codebook.yaml, "
+            "or use --coder rules.",
+        )
+    folder = Path(ref.path)
+    if not folder.is_absolute():
+        if codebook.base_dir is None:
+            raise ModelError(
+                f"Codebook '{codebook.name}' names its model by a relative path ({ref.path}) "
+                "but was not read from a file, so the path has no starting point."
+            )
+        folder = Path(codebook.base_dir) / folder
+    if not all((folder / name).is_file() for name in MODEL_FILES):
+        raise ModelError(f"The trained model of codebook '{codebook.name}' is missing: {folder}.")
+    found = model_digest(folder)
+    if found != ref.sha256:
+        raise ModelError(
+            f"The trained model in {folder} has changed since codebook '{codebook.name}' named "
+            f"it (hash {found[:12]}, expected {ref.sha256[:12]}).",
+            hint="Point the codebook at the model you mean: `accord train` writes both.",
+        )
+    return folder
+
+
+_MODELS: dict[str, TrainedModel] = {}  # loaded once per process, by hash
+
+
+def load_model(codebook: Codebook) -> TrainedModel:
+    folder = model_folder(codebook)
+    key = codebook.model.sha256  # type: ignore[union-attr]
+    if key not in _MODELS:
+        _MODELS[key] = TrainedModel.load(folder)
+    return _MODELS[key]
+
+
+def cue_matrix(dimension: Dimension, codings: Sequence[UnitCoding]) -> np.ndarray:
+    """The rules' view of one dimension as features: each category's cue score, and for a
+    single-choice dimension also a one-hot of the rules' own choice (which knows leading cues
+    like 'Recalling' and the document-type cap)."""
+    ids = dimension.ids
+    scores = np.array(
+        [[c.scores.get(dimension.id, {}).get(k, 0.0) for k in ids] for c in codings],
+        dtype=np.float32,
+    ).reshape(len(codings), len(ids))
+    if dimension.selection == "multi":
+        return scores
+    chosen = np.zeros_like(scores)
+    for row, coding in enumerate(codings):
+        for a in coding.assignments:
+            if a.dimension == dimension.id:
+                chosen[row, ids.index(a.category)] = 1.0
+    return np.hstack([scores, chosen])
+
+
+class TrainedCoder:
+    name = "trained.v1"
+    method = "trained"
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        cache: VectorCache | None = None,
+        model: TrainedModel | None = None,
+    ):
+        self.codebook = codebook
+        self.model = model or load_model(codebook)
+        self.rules = RulesCoder(codebook)
+        self.encode = _encoder(self.model.space.dense, cache)
+        missing = [d.id for d in codebook.dimensions if d.id not in self.model.dimensions]
+        if missing:
+            raise ModelError(
+                f"The trained model has no classifier for dimension(s) {', '.join(missing)}.",
+                hint="Retrain with gold labels for every dimension of the codebook.",
+            )
+        self._label_rows = self._index_labels()
+
+    def _index_labels(self) -> dict[tuple[str, str], np.ndarray]:
+        n = self.model.neighbours
+        if n is None:
+            return {}
+        rows: dict[tuple[str, str], list[int]] = {}
+        for dim, per_item in n.labels.items():
+            for k, labels in enumerate(per_item):
+                for label in labels:
+                    rows.setdefault((dim, label), []).append(k)
+        return {key: np.array(v) for key, v in rows.items()}
+
+    def code(
+        self, units: Sequence[CodingUnit], on_progress: ProgressCallback | None = None
+    ) -> list[UnitCoding]:
+        results = [UnitCoding(u.id) for u in units]
+        present = [k for k, u in enumerate(units) if u.text.strip()]
+        if not present:
+            return results
+        kept = [units[k] for k in present]
+        rules = self.rules.code(kept)
+        gated = [self.rules.gate.evidence(u.text) for u in kept]
+        text_features = self.model.space.transform([u.text for u in kept], self.encode)
+        neighbours = self._projected(text_features)
+        decided = {
+            d.id: self._dimension(d, kept, text_features, rules) for d in self.codebook.dimensions
+        }
+        for row, unit in enumerate(kept):
+            if gated[row]:
+                coding = self.rules.gate.coding(unit, gated[row], self.method)
+            else:
+                coding = self._unit(unit, row, decided, text_features, rules[row], neighbours)
+            results[present[row]] = coding
+        if on_progress:
+            on_progress(len(units), len(units))
+        return results
+
+    def _projected(self, text_features: sparse.csr_matrix) -> np.ndarray | None:
+        n = self.model.neighbours
+        if n is None:
+            return None
+        text_only = text_features[:, : self.model.space.n_text_features]
+        return n.project(text_only) @ n.vectors.T
+
+    def _dimension(self, dimension, units, text_features, rules):
+        model = self.model.dimensions[dimension.id]
+        features = text_features
+        if self.model.use_cues:
+            features = with_cues(features, cue_matrix(dimension, rules), self.model.cue_weight)
+        return features, model.probabilities(features)
+
+    def _unit(self, unit, row, decided, text_features, rules_coding, neighbours) -> UnitCoding:
+        assignments: list[Assignment] = []
+        scores: dict[str, dict[str, float]] = {}
+        for dimension in self.codebook.dimensions:
+            model = self.model.dimensions[dimension.id]
+            features, probabilities = decided[dimension.id]
+            values = probabilities[row]
+            scores[dimension.id] = {
+                c: round(float(v), 4) for c, v in zip(model.categories, values, strict=True)
+            }
+            for k in self._chosen(dimension, model, unit, values):
+                category = model.categories[k]
+                evidence = self._evidence(
+                    unit, dimension.id, category, features, row, model.coef[k], rules_coding
+                )
+                if neighbours is not None:
+                    evidence += self._nearest(dimension.id, category, neighbours[row])
+                assignments.append(
+                    Assignment(
+                        unit.id,
+                        dimension.id,
+                        category,
+                        round(float(values[k]), 4),
+                        self.method,
+                        evidence,
+                    )
+                )
+        return UnitCoding(unit.id, tuple(assignments), scores)
+
+    def _chosen(self, dimension, model, unit, values) -> list[int]:
+        if model.selection == "multi":
+            return np.flatnonzero(values >= model.thresholds).tolist()
+        best = model.categories[int(np.argmax(values))]
+        return [model.categories.index(cap_for(dimension, best, unit.document_type))]
+
+    def _evidence(self, unit, dim_id, category, features, row, coef, rules_coding):
+        """The passage's n-grams that weigh most for this label, as spans, then the rules' cue
+        spans for it."""
+        start, end = features.indptr[row], features.indptr[row + 1]
+        columns = features.indices[start:end]
+        limit = self.model.space.n_text_features
+        text_cols = columns < limit
+        contribution = features.data[start:end][text_cols] * coef[columns[text_cols]]
+        spans: dict[tuple[int, int], float] = {}
+        for k in np.argsort(-contribution)[: TOP_TERMS * 4]:
+            if contribution[k] < MIN_CONTRIBUTION:
+                break
+            term = self.model.space.term(int(columns[text_cols][k]))
+            span = _span_of(unit.text, term) if term else None
+            if span and span not in spans:
+                spans[span] = float(contribution[k])
+            if len(spans) == TOP_TERMS:
+                break
+        evidence = tuple(
+            Evidence(s, e, f"weighs for {category}: '{unit.text[s:e]}' (+{w:.2f})")
+            for (s, e), w in sorted(spans.items())
+        )
+        cues = tuple(
+            e
+            for a in rules_coding.assignments
+            if a.dimension == dim_id and a.category == category
+            for e in a.evidence
+        )
+        return evidence + cues
+
+    def _nearest(self, dim_id: str, category: str, similarities: np.ndarray):
+        rows = self._label_rows.get((dim_id, category))
+        n = self.model.neighbours
+        if rows is None or n is None or not len(rows):
+            return ()
+        best = int(rows[np.argmax(similarities[rows])])
+        return (
+            Evidence(
+                0,
+                0,
+                f"nearest labelled passage {n.ids[best]} ({n.references[best]}, "
+                f"similarity {max(0.0, float(similarities[best])):.2f})",
+            ),
+        )
+
+
+_WORD_CHARS = re.compile(r"\w+(?:['-]\w+)*")
+
+
+def _span_of(text: str, term: tuple[str, str]) -> tuple[int, int] | None:
+    """Where an n-gram occurs in the passage: a word n-gram's words, or the whole word a
+    character n-gram is part of."""
+    block, gram = term
+    if block == "words":
+        pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in gram.split()) + r"(?!\w)"
+        match = re.search(pattern, text, re.IGNORECASE)
+        return match.span() if match else None
+    piece = gram.strip()
+    if not piece:
+        return None
+    position = text.lower().find(piece)
+    if position < 0:
+        return None
+    for word in _WORD_CHARS.finditer(text):
+        if word.start() <= position < word.end():
+            return word.span()
+    return position, position + len(piece)
+
+
+def _encoder(dense: str | None, cache: VectorCache | None):
+    if dense is None:
+        return None
+    from accord.coding.dense import encoder_for
+
+    return encoder_for(dense, cache)
