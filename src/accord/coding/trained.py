@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +87,7 @@ class TrainedModel:
     cue_weight: float
     neighbours: Neighbours | None = None
     use_cues: bool = True  # each dimension's rule-cue scores are features
+    document_types: list[str] = field(default_factory=list)  # one-hot for single-choice dims
 
     def save(self, folder: str | Path) -> str:
         """Write the model folder; returns its hash (what a codebook's ``model.sha256`` names)."""
@@ -107,6 +108,7 @@ class TrainedModel:
             **self.meta,
             "cue_weight": self.cue_weight,
             "use_cues": self.use_cues,
+            "document_types": self.document_types,
             "features": {
                 "text_blocks": [
                     {"name": b.name, "settings": b.settings, "vocabulary": b.vocabulary}
@@ -201,6 +203,7 @@ class TrainedModel:
                 "neighbours",
                 "cue_weight",
                 "use_cues",
+                "document_types",
             }
         }
         return cls(
@@ -210,6 +213,7 @@ class TrainedModel:
             float(document["cue_weight"]),
             neighbours,
             bool(document.get("use_cues", True)),
+            list(document.get("document_types", [])),
         )
 
 
@@ -286,6 +290,35 @@ def cue_matrix(dimension: Dimension, codings: Sequence[UnitCoding]) -> np.ndarra
     return np.hstack([scores, chosen])
 
 
+def type_matrix(
+    dimension: Dimension, document_types: Sequence[str | None], known: Sequence[str]
+) -> np.ndarray:
+    """One-hot document type for single-choice dimensions (a treaty binds, a report does not);
+    no columns for multi-label dimensions or when the model was trained without them."""
+    if dimension.selection == "multi" or not known:
+        return np.zeros((len(document_types), 0), dtype=np.float32)
+    index = {t: k for k, t in enumerate(known)}
+    matrix = np.zeros((len(document_types), len(known)), dtype=np.float32)
+    for row, kind in enumerate(document_types):
+        if (kind or "").lower() in index:
+            matrix[row, index[(kind or "").lower()]] = 1.0
+    return matrix
+
+
+def extra_features(
+    model_use_cues: bool,
+    known_types: Sequence[str],
+    dimension: Dimension,
+    codings: Sequence[UnitCoding],
+    document_types: Sequence[str | None],
+) -> np.ndarray:
+    """Everything a dimension's classifier sees besides the shared text features."""
+    parts = [type_matrix(dimension, document_types, known_types)]
+    if model_use_cues:
+        parts.insert(0, cue_matrix(dimension, codings))
+    return np.hstack(parts)
+
+
 class TrainedCoder:
     name = "trained.v1"
     method = "trained"
@@ -353,9 +386,14 @@ class TrainedCoder:
 
     def _dimension(self, dimension, units, text_features, rules):
         model = self.model.dimensions[dimension.id]
-        features = text_features
-        if self.model.use_cues:
-            features = with_cues(features, cue_matrix(dimension, rules), self.model.cue_weight)
+        extra = extra_features(
+            self.model.use_cues,
+            self.model.document_types,
+            dimension,
+            rules,
+            [u.document_type for u in units],
+        )
+        features = with_cues(text_features, extra, self.model.cue_weight)
         return features, model.probabilities(features)
 
     def _unit(self, unit, row, decided, text_features, rules_coding, neighbours) -> UnitCoding:

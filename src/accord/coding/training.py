@@ -26,7 +26,7 @@ from accord._version import __version__
 from accord.coding.base import cap_for
 from accord.coding.features import FeatureSpace, fit_space, with_cues
 from accord.coding.rules import RulesCoder
-from accord.coding.trained import DimensionModel, Neighbours, TrainedModel, cue_matrix
+from accord.coding.trained import DimensionModel, Neighbours, TrainedModel, extra_features
 from accord.errors import TrainingDataError
 from accord.model.codebook import Codebook, Dimension
 from accord.model.coding import CodingUnit, UnitCoding
@@ -39,6 +39,8 @@ class TrainSettings:
     blocks: tuple[str, ...] = ("words", "chars")
     dense: str | None = None  # "minilm" | "static"
     use_cues: bool = True
+    document_type_features: bool = False  # one-hot document type for single-choice dimensions
+    balanced: bool = True  # class-balanced weights
     cue_weight: float = 1.0
     C: float = 4.0
     folds: int = 5
@@ -133,13 +135,18 @@ def fit_model(
     rules = rules if rules is not None else rules_view(codebook, data)
     dense = None if settings.dense is None else np.asarray(encode(data.texts), dtype=np.float32)
     folds = _folds(data, settings)
+    known_types = (
+        sorted({(d or "").lower() for d in data.document_types if d})
+        if settings.document_type_features
+        else []
+    )
     cv = CrossValidated()
     dims: dict[str, DimensionModel] = {}
     fold_matrices = [_fold_matrix(data, settings, train, dense) for train, _ in folds]
     space = fit_space(data.texts, settings.blocks, settings.dense, _dim(dense))
     features = _transform(space, data.texts, dense)
     for dimension in codebook.dimensions:
-        cues = cue_matrix(dimension, rules) if settings.use_cues else np.zeros((len(rules), 0))
+        cues = extra_features(settings.use_cues, known_types, dimension, rules, data.document_types)
         rows = np.flatnonzero(data.labelled(dimension.id))
         truth = [data.labels[dimension.id][k] or [] for k in rows]
         oof = np.zeros((len(data.ids), len(dimension.ids)))
@@ -157,7 +164,9 @@ def fit_model(
         cv.predicted[dimension.id] = _oof_labels(dimension, data, oof, rows, folds)
     meta = _meta(data, codebook, settings)
     neighbours = _neighbours(data, space, features, settings)
-    model = TrainedModel(meta, space, dims, settings.cue_weight, neighbours, settings.use_cues)
+    model = TrainedModel(
+        meta, space, dims, settings.cue_weight, neighbours, settings.use_cues, known_types
+    )
     return model, cv
 
 
@@ -209,7 +218,10 @@ def _fit_dimension(
                 intercept[ids.index(present[0])] = 0.0
             else:
                 model = LogisticRegression(
-                    C=settings.C, class_weight="balanced", max_iter=2000, random_state=settings.seed
+                    C=settings.C,
+                    class_weight=_weights(settings),
+                    max_iter=2000,
+                    random_state=settings.seed,
                 ).fit(x, y)
                 rows_of = list(model.classes_)
                 if len(rows_of) == 2:  # scikit-learn keeps one row for two classes
@@ -228,7 +240,7 @@ def _fit_dimension(
                     continue
                 model = LogisticRegression(
                     C=settings.C,
-                    class_weight="balanced",
+                    class_weight=_weights(settings),
                     solver="liblinear",
                     max_iter=2000,
                     random_state=settings.seed,
@@ -237,6 +249,10 @@ def _fit_dimension(
     return DimensionModel(
         dimension.id, dimension.selection, list(ids), coef, intercept, np.full(len(ids), 0.5)
     )
+
+
+def _weights(settings: TrainSettings) -> str | None:
+    return "balanced" if settings.balanced else None
 
 
 def best_threshold(scores: np.ndarray, truth: np.ndarray) -> float:
