@@ -142,3 +142,19 @@ def test_classify_with_the_trained_codebook(trained):
     results = accord.classify(PARAGRAPHS[:3], codebook=report.codebook_path)
     assert [r["labels"].get("domain") for r in results][:1] == [["health"]]
     assert results[2]["labels"].get("security") == ["security_sensitive"]
+
+
+def test_a_saved_model_codes_exactly_as_the_trained_one(tmp_path):
+    from accord.coding.trained import TrainedCoder
+    from accord.coding.training import fit_model
+    from accord.validation.gold import load_gold, resolve_texts
+    from accord.validation.training import training_set
+
+    codebook = load_codebook(CODEBOOK)
+    gold = resolve_texts(load_gold(write_training_gold(tmp_path / "g.jsonl"), codebook))
+    model, _ = fit_model(training_set(gold.items, codebook), codebook, SETTINGS)
+    model.save(tmp_path / "m")
+    units = [CodingUnit(str(k), text, "report") for k, text in enumerate(PARAGRAPHS)]
+    fresh = TrainedCoder(codebook, model=model).code(units)
+    loaded = TrainedCoder(codebook, model=TrainedModel.load(tmp_path / "m")).code(units)
+    assert fresh == loaded

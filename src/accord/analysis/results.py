@@ -71,8 +71,14 @@ def analyse_coded(
         settings_digest,
         settings.seed,
         (corpus.coder,),
+        _model_digest(corpus),
     )
     return AnalysisResult({k: _tidy(v) for k, v in tables.items()}, stamp, settings, labels)
+
+
+def _model_digest(corpus) -> str | None:
+    model = corpus.codebook.model
+    return model.sha256 if model is not None and corpus.coder == model.coder else None
 
 
 def _tidy(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,7 +12,10 @@ from rich.table import Table
 
 from accord.cli._console import console, err_console, escape, progress_bar, state
 
-CODER_HELP = "rules, embedding or ensemble (default: ensemble when installed, else rules)."
+CODER_HELP = (
+    "trained, rules, embedding or ensemble (default: trained when the codebook has a model, "
+    "else rules)."
+)
 
 
 def code(
@@ -23,7 +26,7 @@ def code(
     """Code every passage not yet coded with this codebook and coder.
 
     Example:
-        accord code --coder ensemble
+        accord code --coder trained
     """
     import accord
 

@@ -26,7 +26,7 @@ def run(
     corpus: Path = typer.Argument(..., help="Corpus folder (with manifest.csv, or files)."),
     manifest: Path | None = typer.Option(None, "--manifest", "-m", help="CSV/YAML manifest."),
     out: Path = typer.Option(Path("accord-output"), help="Folder for the report and tables."),
-    coder: str | None = typer.Option(None, help="rules, embedding or ensemble."),
+    coder: str | None = typer.Option(None, help="trained, rules, embedding or ensemble."),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
 ) -> None:

@@ -13,7 +13,7 @@ from accord.cli._console import console, escape, print_json, state
 def validate(
     ctx: typer.Context,
     gold: Path = typer.Argument(..., help="Human labels: CSV or JSONL."),
-    coder: str | None = typer.Option(None, help="rules, embedding or ensemble."),
+    coder: str | None = typer.Option(None, help="trained, rules, embedding or ensemble."),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     corpus: Path | None = typer.Option(
         None, help="Corpus folder with manifest.csv, for gold that points at document spans."

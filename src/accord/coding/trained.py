@@ -45,6 +45,18 @@ class ModelError(CodebookError):
     reason = "model-invalid"
 
 
+def half(coef: np.ndarray) -> np.ndarray:
+    """Coefficients at the precision they are saved in (float16: half the size on disk), so
+    a model behaves the same before and after it is saved."""
+    return coef.astype(np.float16).astype(np.float64)
+
+
+def stack_inputs(probabilities: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """What the second level sees: the first level's log-odds (clipped) and the cue features."""
+    clipped = np.clip(probabilities, 1e-4, 1 - 1e-4)
+    return np.hstack([np.log(clipped / (1 - clipped)) / 4.0, extra]).astype(np.float32)
+
+
 @dataclass
 class DimensionModel:
     id: str
@@ -53,6 +65,16 @@ class DimensionModel:
     coef: np.ndarray  # (n_categories, n_features): one row per category (or class)
     intercept: np.ndarray  # (n_categories,)
     thresholds: np.ndarray  # (n_categories,) probability thresholds (multi); unused for single
+    stacked: DimensionModel | None = None  # second level over these scores and the cues
+
+    def decide(self, text_features: sparse.csr_matrix, extra: np.ndarray, weight: float):
+        """(features the n-gram evidence is read from, final probabilities)."""
+        if self.stacked is None:
+            features = with_cues(text_features, extra, weight)
+            return features, self.probabilities(features)
+        first = self.probabilities(text_features)
+        inputs = sparse.csr_matrix(stack_inputs(first, extra))
+        return text_features, self.stacked.probabilities(inputs)
 
     def probabilities(self, features: sparse.csr_matrix) -> np.ndarray:
         logits = np.asarray(features @ self.coef.T) + self.intercept
@@ -99,9 +121,12 @@ class TrainedModel:
         for block in self.space.text_blocks:
             arrays[f"idf.{block.name}"] = block.idf.astype(np.float32)
         for dim in self.dimensions.values():
-            arrays[f"coef.{dim.id}"] = dim.coef.astype(np.float32)
+            arrays[f"coef.{dim.id}"] = dim.coef.astype(np.float16)
             arrays[f"intercept.{dim.id}"] = dim.intercept.astype(np.float32)
             arrays[f"thresholds.{dim.id}"] = dim.thresholds.astype(np.float32)
+            if dim.stacked is not None:
+                arrays[f"stack_coef.{dim.id}"] = dim.stacked.coef.astype(np.float16)
+                arrays[f"stack_intercept.{dim.id}"] = dim.stacked.intercept.astype(np.float32)
         document = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -163,14 +188,7 @@ class TrainedModel:
         ]
         space = FeatureSpace(blocks, features.get("dense"), int(features.get("dense_dim", 0)))
         dimensions = {
-            dim_id: DimensionModel(
-                dim_id,
-                spec["selection"],
-                spec["categories"],
-                arrays[f"coef.{dim_id}"].astype(np.float64),
-                arrays[f"intercept.{dim_id}"].astype(np.float64),
-                arrays[f"thresholds.{dim_id}"].astype(np.float64),
-            )
+            dim_id: _dimension_model(dim_id, spec, arrays)
             for dim_id, spec in document["dimensions"].items()
         }
         neighbours = None
@@ -215,6 +233,31 @@ class TrainedModel:
             bool(document.get("use_cues", True)),
             list(document.get("document_types", [])),
         )
+
+
+def _dimension_model(dim_id: str, spec: dict, arrays: dict[str, np.ndarray]) -> DimensionModel:
+    def array(name: str) -> np.ndarray:
+        return arrays[f"{name}.{dim_id}"].astype(np.float64)
+
+    stacked = None
+    if f"stack_coef.{dim_id}" in arrays:
+        stacked = DimensionModel(
+            dim_id,
+            spec["selection"],
+            spec["categories"],
+            array("stack_coef"),
+            array("stack_intercept"),
+            array("thresholds"),
+        )
+    return DimensionModel(
+        dim_id,
+        spec["selection"],
+        spec["categories"],
+        array("coef"),
+        array("intercept"),
+        array("thresholds"),
+        stacked,
+    )
 
 
 def model_digest(folder: str | Path) -> str:
@@ -381,8 +424,7 @@ class TrainedCoder:
         n = self.model.neighbours
         if n is None:
             return None
-        text_only = text_features[:, : self.model.space.n_text_features]
-        return n.project(text_only) @ n.vectors.T
+        return n.project(text_features) @ n.vectors.T
 
     def _dimension(self, dimension, units, text_features, rules):
         model = self.model.dimensions[dimension.id]
@@ -393,8 +435,7 @@ class TrainedCoder:
             rules,
             [u.document_type for u in units],
         )
-        features = with_cues(text_features, extra, self.model.cue_weight)
-        return features, model.probabilities(features)
+        return model.decide(text_features, extra, self.model.cue_weight)
 
     def _unit(self, unit, row, decided, text_features, rules_coding, neighbours) -> UnitCoding:
         assignments: list[Assignment] = []

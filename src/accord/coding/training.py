@@ -13,7 +13,7 @@ import hashlib
 import json
 import warnings
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,14 @@ from accord._version import __version__
 from accord.coding.base import cap_for
 from accord.coding.features import FeatureSpace, fit_space, with_cues
 from accord.coding.rules import RulesCoder
-from accord.coding.trained import DimensionModel, Neighbours, TrainedModel, extra_features
+from accord.coding.trained import (
+    DimensionModel,
+    Neighbours,
+    TrainedModel,
+    extra_features,
+    half,
+    stack_inputs,
+)
 from accord.errors import TrainingDataError
 from accord.model.codebook import Codebook, Dimension
 from accord.model.coding import CodingUnit, UnitCoding
@@ -41,6 +48,7 @@ class TrainSettings:
     use_cues: bool = True
     document_type_features: bool = False  # one-hot document type for single-choice dimensions
     balanced: bool = True  # class-balanced weights
+    stack: bool = False  # n-gram model first, then a model over its scores and the cues
     cue_weight: float = 1.0
     C: float = 4.0
     folds: int = 5
@@ -147,16 +155,20 @@ def fit_model(
     features = _transform(space, data.texts, dense)
     for dimension in codebook.dimensions:
         cues = extra_features(settings.use_cues, known_types, dimension, rules, data.document_types)
+        # Stacked: the n-gram model alone, then a small model over its scores and the cues.
+        level_one_cues = np.zeros((len(rules), 0)) if settings.stack else cues
         rows = np.flatnonzero(data.labelled(dimension.id))
         truth = [data.labels[dimension.id][k] or [] for k in rows]
         oof = np.zeros((len(data.ids), len(dimension.ids)))
         for (train, test), fold_matrix in zip(folds, fold_matrices, strict=True):
             fit_rows = np.intersect1d(train, rows)
-            matrix = with_cues(fold_matrix, cues, settings.cue_weight)
+            matrix = with_cues(fold_matrix, level_one_cues, settings.cue_weight)
             model = _fit_dimension(dimension, data, matrix, fit_rows, settings)
             oof[test] = model.probabilities(matrix[test])
-        full = with_cues(features, cues, settings.cue_weight)
+        full = with_cues(features, level_one_cues, settings.cue_weight)
         model = _fit_dimension(dimension, data, full, rows, settings)
+        if settings.stack:
+            model.stacked, oof = _stack(dimension, data, oof, cues, rows, folds, settings)
         model.thresholds = _thresholds(dimension, oof[rows], truth)
         dims[dimension.id] = model
         cv.ids[dimension.id] = [data.ids[k] for k in rows]
@@ -168,6 +180,22 @@ def fit_model(
         meta, space, dims, settings.cue_weight, neighbours, settings.use_cues, known_types
     )
     return model, cv
+
+
+STACK_C = 1.0
+
+
+def _stack(dimension, data, oof, cues, rows, folds, settings):
+    """The second level: a logistic model per category over the first level's out-of-fold
+    log-odds and the rule cues. Returns it, and its own out-of-fold probabilities (each fold
+    scored by a second level fitted on the other folds)."""
+    inputs = sparse.csr_matrix(stack_inputs(oof, cues))
+    level_two = replace(settings, C=STACK_C)
+    second = np.zeros_like(oof)
+    for train, test in folds:
+        model = _fit_dimension(dimension, data, inputs, np.intersect1d(train, rows), level_two)
+        second[test] = model.probabilities(inputs[test])
+    return _fit_dimension(dimension, data, inputs, rows, level_two), second
 
 
 def _dim(dense: np.ndarray | None) -> int:
@@ -247,7 +275,7 @@ def _fit_dimension(
                 ).fit(x, y)
                 coef[k], intercept[k] = model.coef_[0], model.intercept_[0]
     return DimensionModel(
-        dimension.id, dimension.selection, list(ids), coef, intercept, np.full(len(ids), 0.5)
+        dimension.id, dimension.selection, list(ids), half(coef), intercept, np.full(len(ids), 0.5)
     )
 
 
@@ -309,14 +337,14 @@ def _oof_labels(dimension, data, oof, rows, folds) -> list[list[str]]:
 def _neighbours(data, space, features, settings) -> Neighbours:
     from sklearn.random_projection import SparseRandomProjection
 
-    text_only = features[:, : space.n_text_features]
+    shared = features  # n-grams, and dense vectors when the model has them
     projector = SparseRandomProjection(
         n_components=settings.neighbour_components,
         dense_output=False,
         random_state=settings.seed,
-    ).fit(text_only)
+    ).fit(shared)
     projection = sparse.csr_matrix(projector.components_, dtype=np.float32)
-    vectors = normalize(np.asarray((text_only @ projection.T).todense(), dtype=np.float32))
+    vectors = normalize(np.asarray((shared @ projection.T).todense(), dtype=np.float32))
     labels = {dim: [lab or [] for lab in per_item] for dim, per_item in sorted(data.labels.items())}
     return Neighbours(list(data.ids), list(data.references), labels, projection, vectors)
 

@@ -25,6 +25,7 @@ class RunStamp:
     settings_digest: str
     seed: int
     coders: tuple[str, ...] = ()
+    model_digest: str | None = None  # the trained model the coder used, when it used one
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -136,8 +136,10 @@ def train(
     splits_path: Path | None = None,
     use: Sequence[str] = ("train",),
     settings: TrainSettings | None = None,
+    codebook_out: Path | None = None,
 ) -> TrainReport:
-    """Train on the gold items; write the model and a ``codebook.yaml`` naming it to ``out``."""
+    """Train on the gold items; write the model to ``out`` and a codebook naming it to
+    ``codebook_out`` (default ``out/codebook.yaml``)."""
     settings = settings or TrainSettings()
     splits = read_splits(splits_path) if splits_path else None
     items, skipped = gold_items(
@@ -154,7 +156,7 @@ def train(
     model.meta["training"]["splits"] = list(use) if splits else None
     out = Path(out)
     digest = model.save(out)
-    named = write_codebook(codebook, out, digest, relative_to=out)
+    named = write_codebook(codebook, out, digest, codebook_out or out / CODEBOOK_FILE)
     return TrainReport(
         len(data.ids),
         len(set(data.groups)),
@@ -167,11 +169,10 @@ def train(
     )
 
 
-def write_codebook(codebook: Codebook, model_dir: Path, digest: str, *, relative_to: Path) -> Path:
-    """``codebook.yaml`` in ``relative_to``, naming the model folder relative to it."""
-    relative = Path(os.path.relpath(model_dir.resolve(), relative_to.resolve()))
+def write_codebook(codebook: Codebook, model_dir: Path, digest: str, path: Path) -> Path:
+    """The codebook at ``path``, naming the model folder relative to the file's folder."""
+    relative = Path(os.path.relpath(model_dir.resolve(), path.parent.resolve()))
     ref = ModelRef(path=relative.as_posix(), sha256=digest)
     named = codebook.model_copy(update={"model": ref})
-    path = relative_to / CODEBOOK_FILE
     path.write_text(dump_codebook(named), encoding="utf-8")
     return path
