@@ -9,11 +9,10 @@
 - embedding: EmbeddingCoder (no cache) against raw SentenceTransformer.encode on the same
   passages in the same run, alternating, best of ROUNDS each (target >= 90 % of raw
   throughput);
-- warm cache: `accord code` when nothing changed, and re-coding every passage with the
-  ensemble after codebook edits with every vector cached (target < 5 s): an edit of the
-  non-substantive gate (every dimension re-coded), of one domain pattern (the domain dimension
-  re-coded, the others kept), and of the version string alone (nothing re-coded). The warm runs use
-  a copy of benchmarks/results/shared.db (made by findings.py), whose vectors are cached.
+- warm store: `accord code` (default coder) when nothing changed, and re-coding after codebook
+  edits: an edit of the non-substantive gate (every dimension re-coded), of one domain pattern
+  (the domain dimension re-coded, the others kept), and of the version string alone (nothing
+  re-coded). The warm runs use a copy of benchmarks/results/shared.db (made by findings.py).
 """
 
 from __future__ import annotations
@@ -81,9 +80,9 @@ def main() -> None:
             copy = Path(tmp) / "warm.db"
             shutil.copy(RESULTS / "shared.db", copy)
             warm = accord.open_store(copy)
-            accord.code(warm, codebook, coder="ensemble")  # finish anything not yet coded
-            with timer("ensemble_nothing_new_s", times):
-                accord.code(warm, codebook, coder="ensemble")
+            accord.code(warm, codebook)  # finish anything not yet coded (default coder)
+            with timer("default_nothing_new_s", times):
+                accord.code(warm, codebook)
             # Three codebook edits, each timed on the warm store: a gate edit re-codes every
             # dimension; a domain pattern added re-codes the domain dimension only; a new
             # version string alone re-codes nothing (codes of unchanged dimensions are kept).
@@ -92,17 +91,17 @@ def main() -> None:
             )
             for label, edited in [
                 (
-                    "ensemble_warm_cache_recode_all_s",
+                    "default_warm_recode_all_s",
                     codebook.model_copy(update={"non_substantive": gate}),
                 ),
-                ("ensemble_warm_cache_one_dimension_s", _add_domain_pattern(codebook)),
+                ("default_warm_one_dimension_s", _add_domain_pattern(codebook)),
                 (
-                    "ensemble_warm_cache_version_only_s",
+                    "default_warm_version_only_s",
                     codebook.model_copy(update={"version": "bench"}),
                 ),
             ]:
                 with timer(label, times):
-                    recoded = accord.code(warm, edited, coder="ensemble").n_coded
+                    recoded = accord.code(warm, edited).n_coded
     save(
         "coding",
         {
@@ -132,8 +131,8 @@ def main() -> None:
                 "rules_coder_s": "< 5",
                 "trained_coder_cold_s": "<= 120",
                 "embedding_throughput_ratio": ">= 0.9",
-                "ensemble_warm_cache_recode_all_s": "< 5 (strict reading)",
-                "ensemble_nothing_new_s": "< 5",
+                "default_warm_recode_all_s": "< 5 (strict reading)",
+                "default_nothing_new_s": "< 5",
             },
         },
     )

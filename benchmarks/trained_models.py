@@ -296,23 +296,8 @@ def _markdown(result: dict) -> str:
         )
     lines += [
         "",
-        "## Shipped model, per category (test documents): precision / recall / F1 (support)",
-        "",
-        "| Dimension | Category | Shipped | Rules |",
-        "|---|---|---|---|",
+        "Per category: validation-shipped.md (`benchmarks/validation.py`, the packaged model).",
     ]
-    for d in dims:
-        shipped = result["shipped_test"][d]["scores"]["categories"]
-        rules = result["options"]["rules"]["test"][d]["scores"]["categories"]
-        for category, m in shipped.items():
-            if not m["support"]:
-                continue
-            r = rules[category]
-            lines.append(
-                f"| {d} | {category} | {m['precision']:.2f} / {m['recall']:.2f} / "
-                f"{m['f1']:.2f} ({m['support']}) | {r['precision']:.2f} / {r['recall']:.2f} / "
-                f"{r['f1']:.2f} |"
-            )
     return "\n".join(lines) + "\n"
 
 

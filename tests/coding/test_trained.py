@@ -158,3 +158,12 @@ def test_a_saved_model_codes_exactly_as_the_trained_one(tmp_path):
     fresh = TrainedCoder(codebook, model=model).code(units)
     loaded = TrainedCoder(codebook, model=TrainedModel.load(tmp_path / "m")).code(units)
     assert fresh == loaded
+
+
+def test_an_edited_copy_of_the_codebook_still_finds_its_model(trained):
+    _, codebook = trained
+    edited = codebook.model_copy(update={"version": "edited in memory"})
+    rebuilt = type(codebook).model_validate(codebook.model_dump())
+    for copy in (edited, rebuilt):
+        (coding,) = make_coder("trained", copy).code([CodingUnit("p", PARAGRAPHS[0])])
+        assert coding.labels().get("domain") == ["health"]

@@ -283,14 +283,13 @@ def model_folder(codebook: Codebook) -> Path:
             hint="Train one with `accord train GOLD --out DIR` and code with DIR/codebook.yaml, "
             "or use --coder rules.",
         )
-    folder = Path(ref.path)
-    if not folder.is_absolute():
-        if codebook.base_dir is None:
-            raise ModelError(
-                f"Codebook '{codebook.name}' names its model by a relative path ({ref.path}) "
-                "but was not read from a file, so the path has no starting point."
-            )
-        folder = Path(codebook.base_dir) / folder
+    if codebook.model_dir is None:
+        raise ModelError(
+            f"Codebook '{codebook.name}' names its model by a relative path ({ref.path}) "
+            "but was not read from a file, so the path has no starting point.",
+            hint="Load the codebook with accord.load_codebook(PATH).",
+        )
+    folder = Path(codebook.model_dir)
     if not all((folder / name).is_file() for name in MODEL_FILES):
         raise ModelError(f"The trained model of codebook '{codebook.name}' is missing: {folder}.")
     found = model_digest(folder)

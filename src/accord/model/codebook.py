@@ -14,6 +14,7 @@ A category is assigned when one of its ``patterns`` matches, or two different
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Literal
 
@@ -114,6 +115,8 @@ class NonSubstantive(_Strict):
 
 
 GATE_KEY = "__non_substantive__"
+# Model folders seen so far, by model hash: copies of a codebook made in memory keep working.
+_MODEL_FOLDERS: dict[str, str] = {}
 
 
 class ModelRef(_Strict):
@@ -138,11 +141,27 @@ class Codebook(_Strict):
     def located(self, base_dir: str | None) -> Codebook:
         """The codebook, knowing the folder its relative model path starts from."""
         self._base_dir = base_dir
+        folder = self.model_dir
+        if folder is not None and self.model is not None:
+            _MODEL_FOLDERS.setdefault(self.model.sha256, folder)
         return self
 
     @property
     def base_dir(self) -> str | None:
         return self._base_dir
+
+    @property
+    def model_dir(self) -> str | None:
+        """Where the model's files are: its path from the codebook file's folder or, for a
+        codebook derived in memory (a copy with an edit), the folder where a codebook naming the
+        same model hash was read from. None when unknown."""
+        if self.model is None:
+            return None
+        if os.path.isabs(self.model.path):
+            return self.model.path
+        if self._base_dir is not None:
+            return os.path.join(self._base_dir, self.model.path)
+        return _MODEL_FOLDERS.get(self.model.sha256)
 
     @model_validator(mode="after")
     def _unique_dimensions(self) -> Codebook:
