@@ -40,6 +40,11 @@ class IngestSettings(_Section):
         description="Two documents are near-duplicates when this share of the smaller one's "
         "8-word shingles also occurs in the other.",
     )
+    allow_outside: bool = Field(
+        False,
+        description="Read files outside the corpus folder (manifest paths with '..' or absolute "
+        "paths, symlinks pointing elsewhere); off, they are skipped as outside-corpus.",
+    )
 
 
 class CodingSettings(_Section):

@@ -21,6 +21,9 @@ def ingest(
     ),
     path_column: str = typer.Option("path", help="Manifest column naming each row's file."),
     strict: bool = typer.Option(False, "--strict", help="Fail (exit 1) if any file is skipped."),
+    allow_outside: bool = typer.Option(
+        False, "--allow-outside", help="Also read files outside the corpus folder."
+    ),
     workers: int | None = typer.Option(None, min=1, help="Parallel parser processes."),
     file_timeout: float | None = typer.Option(None, help="Seconds allowed to parse one file."),
     max_file_mb: float | None = typer.Option(None, help="Skip files larger than this (MB)."),
@@ -37,7 +40,12 @@ def ingest(
     import accord
 
     cli = state(ctx)
-    overrides = {"workers": workers, "file_timeout_s": file_timeout, "max_file_mb": max_file_mb}
+    overrides = {
+        "workers": workers,
+        "file_timeout_s": file_timeout,
+        "max_file_mb": max_file_mb,
+        "allow_outside": allow_outside,
+    }
     config = accord.load_settings(settings, ingest={k: v for k, v in overrides.items() if v})
     with progress_bar("Ingesting", cli.quiet or as_json) as update:
         report = accord.ingest(

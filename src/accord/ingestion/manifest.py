@@ -172,14 +172,14 @@ def _row(manifest: Path, number: int, record: dict[str, str], path_column: str) 
     if title is None:
         flags.append("title-inferred")
     mentioned = tuple(
-        (base / value).resolve()
+        resolved(base / value)
         for key, value in record.items()
         if value and (key == path_column or key == "path" or key.endswith("_path"))
     )
     meta = {k: v for k, v in record.items() if k not in KNOWN_COLUMNS and v}
     return ManifestRow(
         row=number,
-        file=(base / file_value).resolve() if file_value else None,
+        file=resolved(base / file_value) if file_value else None,
         url=url,
         organisation=organisation,
         title=title,
@@ -191,6 +191,15 @@ def _row(manifest: Path, number: int, record: dict[str, str], path_column: str) 
         flags=tuple(flags),
         mentioned_files=mentioned,
     )
+
+
+def resolved(path: Path) -> Path:
+    """The absolute path with symlinks followed; a symlink loop stays as written (the
+    pipeline skips it as symlink-loop)."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):
+        return path.absolute()
 
 
 def _year(value: str) -> int | None:

@@ -7,13 +7,14 @@ that file (per-file time limit), and so that two cores parse at once.
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from accord.ingestion.institutions import InstitutionRegistry, load_registry
 from accord.ingestion.language import warm_up
 from accord.ingestion.manifest import Manifest, ManifestRow, read_manifest
 from accord.ingestion.parse import ParsedFile, document_id_for, file_sha256, parse_file
-from accord.ingestion.readers import format_of
+from accord.ingestion.readers import FORMATS, format_of
 from accord.model.corpus import Document
 from accord.model.provenance import Skipped
 from accord.store.corpus_store import CorpusStore
@@ -129,7 +130,7 @@ def ingest_corpus(
         raise ManifestError("Nothing to ingest: give a corpus folder, files, or --manifest.")
     run_id = store.start_run("ingest", command)
     report = IngestReport(run_id)
-    tasks, problems = _plan(source_paths, parsed_manifest)
+    tasks, problems = _plan(source_paths, parsed_manifest, settings.allow_outside)
     for problem in problems:
         _skip(store, report, problem)
     _run_tasks(store, report, tasks, settings, registry, on_progress)
@@ -144,12 +145,15 @@ def ingest_corpus(
     return report
 
 
-def _plan(sources: Sequence[Path], manifest: Manifest | None) -> tuple[list[_Task], list[Skipped]]:
+def _plan(
+    sources: Sequence[Path], manifest: Manifest | None, allow_outside: bool = False
+) -> tuple[list[_Task], list[Skipped]]:
     tasks: list[_Task] = []
     problems: list[Skipped] = list(manifest.problems) if manifest else []
     covered: set[Path] = set()
     if manifest is not None:
         covered = manifest.mentioned_files() | {manifest.path.resolve()}
+        folder = manifest.path.resolve().parent
         for row in manifest.rows:
             if row.file is None:
                 problems.append(
@@ -162,19 +166,28 @@ def _plan(sources: Sequence[Path], manifest: Manifest | None) -> tuple[list[_Tas
                     )
                 )
                 continue
+            problem = _placement(row.file, folder, allow_outside, f"row {row.row}")
+            if problem:
+                problems.append(replace(problem, row=row.row))
+                continue
             tasks.append(_Task(row.file, row.id or str(row.file), row))
-    for path in _discover(sources):
+    for source, path in _discover(sources):
+        if path.is_dir():
+            problems.append(_skipped(path, "is-a-directory", "a folder named like a document."))
+            continue
+        folder = source.resolve() if source.is_dir() else None
+        problem = _placement(path, folder, allow_outside, str(path))
+        if problem:
+            problems.append(problem)
+            continue
         resolved = path.resolve()
         if resolved in covered:
             continue
         covered.add(resolved)
         if NOT_DOCUMENTS.match(path.name):
             problems.append(
-                Skipped(
-                    str(resolved),
-                    "ingest",
-                    "not-a-document",
-                    "a README/licence file, not a corpus document.",
+                _skipped(
+                    resolved, "not-a-document", "a README/licence file, not a corpus document."
                 )
             )
             continue
@@ -182,17 +195,53 @@ def _plan(sources: Sequence[Path], manifest: Manifest | None) -> tuple[list[_Tas
     return tasks, problems
 
 
-def _discover(sources: Sequence[Path]) -> Iterable[Path]:
+def _skipped(path: Path | str, reason: str, message: str, row: int | None = None) -> Skipped:
+    return Skipped(str(path), "ingest", reason, message, row)
+
+
+def _placement(path: Path, folder: Path | None, allow_outside: bool, name: str) -> Skipped | None:
+    """Why a file may not be read from where it is: a symlink loop, or (unless allowed) a
+    place outside the corpus folder. The same answer whether or not the file exists, so a
+    skip reason never tells what is on the disk outside the corpus."""
+    try:
+        target = path.resolve(strict=False)
+    except (RuntimeError, OSError):
+        return _skipped(name, "symlink-loop", "a symbolic link that leads back to itself.")
+    if _is_loop(path):
+        return _skipped(name, "symlink-loop", "a symbolic link that leads back to itself.")
+    if folder is None or allow_outside or target.is_relative_to(folder):
+        return None
+    return _skipped(
+        name,
+        "outside-corpus",
+        "the path leads outside the corpus folder; pass --allow-outside to read it.",
+    )
+
+
+def _is_loop(path: Path) -> bool:
+    try:
+        path.stat()
+    except OSError as exc:
+        return exc.errno == errno.ELOOP
+    return False
+
+
+def _discover(sources: Sequence[Path]) -> Iterable[tuple[Path, Path]]:
+    """(source, path) of every file below the sources, and of folders named like documents
+    (listed so they can be reported, not silently passed over)."""
     for source in sources:
         if source.is_dir():
-            yield from sorted(
-                p
-                for p in source.rglob("*")
-                if not any(part.startswith(".") for part in p.relative_to(source).parts)
-                and not p.is_dir()
-            )
+            for p in sorted(source.rglob("*")):
+                if any(part.startswith(".") for part in p.relative_to(source).parts):
+                    continue
+                if not p.is_dir() or _looks_like_document(p):
+                    yield source, p
         else:
-            yield source
+            yield source, source
+
+
+def _looks_like_document(path: Path) -> bool:
+    return path.suffix.lower() in FORMATS
 
 
 def _run_tasks(
