@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU build of torch lies on disk on our machines; point pip at it when present.
 WHEELS := $(wildcard /opt/wheels)
 PIP_FLAGS := $(if $(WHEELS),--find-links $(WHEELS),)
-EXTRAS := test,embed
+EXTRAS := test,embed,static
 STAMP := $(VENV)/.installed-$(EXTRAS)
 
 .PHONY: install test demo bench lint clean
