@@ -62,3 +62,19 @@ def test_bad_year_range(tmp_path, tiny_corpus):
     result = invoke("--store", db, "search", "health", "--year", "soon")
     assert result.exit_code == 1
     assert "--year 'soon' is not a year" in result.output
+
+
+def test_error_details_go_to_a_private_per_user_log(tmp_path, monkeypatch):
+    import stat
+    import tempfile
+    from pathlib import Path
+
+    from accord.cli._console import write_error_log
+
+    monkeypatch.setenv("ACCORD_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_error_log("Traceback: details")
+    assert path.is_relative_to(tmp_path / "cache")
+    assert path != Path(tempfile.gettempdir()) / "accord-error.log"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert path.read_text() == "Traceback: details"

@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,26 @@ from accord.errors import AccordError
 
 console = Console()
 err_console = Console(stderr=True)
-LOG_PATH = Path(tempfile.gettempdir()) / "accord-error.log"
+
+
+def error_log_path() -> Path:
+    """The user's own error log (in Accord's per-user folder, private to the user), never a
+    file shared by every user of the machine."""
+    from accord.coding.dense import cache_dir
+
+    folder = cache_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
+    return folder / "error.log"
+
+
+def write_error_log(text: str) -> Path:
+    path = error_log_path()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    path.chmod(0o600)
+    return path
 
 
 @dataclass
@@ -73,10 +91,10 @@ class AccordGroup(TyperGroup):
             debug = isinstance(ctx.obj, CliState) and ctx.obj.debug
             if debug:
                 raise
-            LOG_PATH.write_text(traceback.format_exc(), encoding="utf-8")
+            log = write_error_log(traceback.format_exc())
             err_console.print(
                 f"[red]Unexpected error (a bug in Accord):[/red] {type(exc).__name__}: {exc}. "
-                f"Details: {LOG_PATH}",
+                f"Details: {log}",
                 markup=True,
                 highlight=False,
             )
