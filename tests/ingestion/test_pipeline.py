@@ -140,6 +140,18 @@ def test_near_duplicates_flagged_not_dropped(store, tmp_path):
     assert containment > 0.9
 
 
+def test_near_duplicates_rebuilt_when_a_killed_run_left_them_out(store, tmp_path):
+    """A run killed after storing its last document never built them; the next run, which
+    finds every file unchanged, must (issue 11, item 5)."""
+    shared = " ".join([HEALTH, EDUCATION, DEFENCE, TRADE, COOPERATION])
+    (tmp_path / "edition-2019.txt").write_text(shared, "utf-8")
+    (tmp_path / "edition-2024.txt").write_text(shared + " A closing clause.", "utf-8")
+    accord.ingest(store, tmp_path)
+    store.replace_near_duplicates([])  # the state a kill before the refresh leaves
+    again = accord.ingest(store, tmp_path)
+    assert not again.added and len(again.near_duplicates) == 1
+
+
 def test_manifest_only_url_rows_ask_for_collect(store, tmp_path):
     manifest = tmp_path / "m.csv"
     manifest.write_text("url,organisation,title,year\nhttp://127.0.0.1:9/x.pdf,OECD,X,2020\n")

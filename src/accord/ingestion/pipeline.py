@@ -134,8 +134,9 @@ def ingest_corpus(
     for problem in problems:
         _skip(store, report, problem)
     _run_tasks(store, report, tasks, settings, registry, on_progress)
-    if report.added or report.updated:
-        _refresh_near_duplicates(store, settings.near_duplicate_threshold)
+    # Rebuilt on every run, not only when something was added: a run killed after storing
+    # its last document would otherwise leave them missing for good (a fraction of a second).
+    _refresh_near_duplicates(store, settings.near_duplicate_threshold)
     report.near_duplicates = [
         tuple(r) for r in store.db.execute("SELECT * FROM near_duplicates ORDER BY 1, 2")
     ]
