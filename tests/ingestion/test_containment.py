@@ -83,3 +83,17 @@ def test_a_folder_named_like_a_document_is_listed_as_skipped(store, layout):
     report = accord.ingest(store, corpus)
     assert reasons(report).get(str(corpus / "annex.pdf")) == "is-a-directory"
     assert report.n_ingested == 1
+
+
+def test_a_copy_without_manifest_row_keeps_the_manifest_metadata(store, layout, tmp_path):
+    """Issue 11, item 8: inferred metadata never overwrites a manifest's."""
+    corpus, _ = layout
+    manifest = write_manifest(corpus, ["inside.txt"])
+    accord.ingest(store, manifest=manifest)
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    (copies / "inside-copy.txt").write_bytes((corpus / "inside.txt").read_bytes())
+    report = accord.ingest(store, copies)
+    (row,) = store.db.execute("SELECT organisation, year, title FROM documents").fetchall()
+    assert tuple(row) == ("OECD", 2024, "Document 0")
+    assert reasons(report).get(str(copies / "inside-copy.txt")) == "metadata-kept"

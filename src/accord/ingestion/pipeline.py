@@ -8,6 +8,7 @@ that file (per-file time limit), and so that two cores parse at once.
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import re
 import stat
@@ -281,10 +282,13 @@ def _run_tasks(
                     _row(task),
                 ),
             )
-        elif sha is not None and store.document_by_sha(sha) is not None:
+        elif sha is not None and (stored := store.document_by_sha(sha)) is not None:
             seen[sha] = task.key
-            document = _document(task, registry, sha, fmt, None, store)
-            if store.refresh_document(document):
+            if task.row is None and "no-manifest-row" not in json.loads(stored["flags"]):
+                # Inferred metadata never replaces what a manifest gave; the conflict is kept.
+                _skip(store, report, _metadata_kept(task, stored))
+                report.unchanged += 1
+            elif store.refresh_document(_document(task, registry, sha, fmt, None, store)):
                 report.updated += 1
             else:
                 report.unchanged += 1
@@ -430,6 +434,15 @@ def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> No
         report.flagged[str(task.path)] = flags
     report.n_passages += len(parsed.passages)
     report.n_words += sum(p.n_words for p in parsed.passages)
+
+
+def _metadata_kept(task: _Task, stored) -> Skipped:
+    return _skipped(
+        task.path,
+        "metadata-kept",
+        f"identical to {stored['source']}, which a manifest describes ({stored['organisation']}, "
+        f"{stored['year'] or 'no year'}); its metadata is kept, not replaced by inferred metadata.",
+    )
 
 
 def _document(task, registry, sha, fmt, file_title, store) -> Document:
