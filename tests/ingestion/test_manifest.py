@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import pytest
 
+import accord
 from accord.errors import ManifestError
 from accord.ingestion.manifest import read_manifest
+from fixtures.texts import HEALTH
 
 
 def test_missing_columns_are_named(tmp_path):
@@ -39,3 +41,24 @@ def test_malformed_rows_are_problems_with_row_numbers(tmp_path):
         "row 4: year 'MMXX' is not a year between 1900 and 2100",
         "row 5: the row has more cells than the header has columns",
     ]
+
+
+def test_an_unclosed_quote_is_an_error_naming_its_line(store, tmp_path):
+    """Issue 11, item 6: the rows after an unclosed quote are not silently swallowed."""
+    (tmp_path / "a.txt").write_text(HEALTH, "utf-8")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(
+        'path,organisation,title,year\na.txt,OECD,"Unclosed title,2024\n'
+        "b.txt,UNESCO,B,2023\nc.txt,UNESCO,C,2022\n",
+        "utf-8",
+    )
+    with pytest.raises(ManifestError, match="line 2"):
+        accord.ingest(store, manifest=manifest)
+
+
+def test_a_column_given_twice_is_an_error(store, tmp_path):
+    (tmp_path / "a.txt").write_text(HEALTH, "utf-8")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,organisation,title,year,file\na.txt,OECD,A,2024,b.txt\n", "utf-8")
+    with pytest.raises(ManifestError, match="path given more than once"):
+        accord.ingest(store, manifest=manifest)

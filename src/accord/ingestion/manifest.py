@@ -97,21 +97,42 @@ def read_manifest(path: str | Path, path_column: str = "path") -> Manifest:
 def _records(path: Path, text: str) -> dict[int, dict[str, str]]:
     if path.suffix.lower() in {".yaml", ".yml"}:
         return _yaml_records(path, text)
+    # strict: an unclosed quote is an error, not a field that swallows the rows after it
+    reader = csv.DictReader(io.StringIO(text), strict=True)
+    records = {}
+    start = 1
     try:
-        reader = csv.DictReader(io.StringIO(text))
         fieldnames = reader.fieldnames or []
-        records = {}
-        for record in reader:
+        _check_unique(path, fieldnames)
+        while True:
+            start = reader.line_num + 1
+            try:
+                record = next(reader)
+            except StopIteration:
+                break
             if None in record:  # more cells than header columns
                 record["__extra__"] = ",".join(record.pop(None) or [])  # type: ignore[arg-type]
-            records[reader.line_num] = {
-                _column(k): (v or "").strip() for k, v in record.items() if k
-            }
+            records[start] = {_column(k): (v or "").strip() for k, v in record.items() if k}
     except csv.Error as exc:
-        raise ManifestError(f"{path}: not a valid CSV file ({exc}).") from exc
+        raise ManifestError(
+            f"{path}: line {start}: not valid CSV ({exc}); nothing was ingested from it.",
+            hint="Look for an unclosed quote at or after that line.",
+        ) from exc
     if not fieldnames:
         raise ManifestError(f"{path}: the manifest is empty.")
     return records
+
+
+def _check_unique(path: Path, fieldnames: list[str]) -> None:
+    """Two columns that mean the same (path and file, or path twice) would hide one."""
+    names = [_column(f) for f in fieldnames if f]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ManifestError(
+            f"{path}: column(s) {', '.join(twice)} given more than once "
+            f"(header: {', '.join(fieldnames)}).",
+            hint="Keep one column of each name (file and filename are read as path).",
+        )
 
 
 def _yaml_records(path: Path, text: str) -> dict[int, dict[str, str]]:
