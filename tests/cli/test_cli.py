@@ -60,8 +60,8 @@ def test_bad_year_range(tmp_path, tiny_corpus):
     db = str(tmp_path / "a.db")
     invoke("--store", db, "ingest", str(tiny_corpus))
     result = invoke("--store", db, "search", "health", "--year", "soon")
-    assert result.exit_code == 1
-    assert "--year 'soon' is not a year" in result.output
+    assert result.exit_code == 2  # a wrong argument, like any other
+    assert "'soon' is not a year" in result.output
 
 
 def test_error_details_go_to_a_private_per_user_log(tmp_path, monkeypatch):
@@ -78,3 +78,18 @@ def test_error_details_go_to_a_private_per_user_log(tmp_path, monkeypatch):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert path.read_text() == "Traceback: details"
+
+
+def test_store_is_accepted_after_the_subcommand(tmp_path, tiny_corpus):
+    db = tmp_path / "after.db"
+    result = invoke("ingest", str(tiny_corpus), "--store", str(db))
+    assert result.exit_code == 0, result.output
+    assert db.is_file()
+    info = json.loads(invoke("info", f"--store={db}", "--json").output)
+    assert info["documents"] == 5
+
+
+def test_classify_missing_file_is_one_line(tmp_path):
+    result = invoke("classify", str(tmp_path / "nope.jsonl"))
+    assert result.exit_code == 1
+    assert "Cannot read" in result.output and "bug" not in result.output

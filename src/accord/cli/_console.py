@@ -74,7 +74,11 @@ def configure_logging(verbose: bool, debug: bool) -> None:
 
 
 class AccordGroup(TyperGroup):
-    """Turns library errors into one red line (exit 1) and bugs into a short note plus a log."""
+    """Turns library errors into one red line (exit 1) and bugs into a short note plus a log;
+    accepts the global --store after the subcommand too (`accord ingest DIR --store x.db`)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args))
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -99,6 +103,31 @@ class AccordGroup(TyperGroup):
                 highlight=False,
             )
             raise typer.Exit(1) from None
+
+
+GLOBAL_VALUE_OPTIONS = ("--store",)  # options of the root command that take a value
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move global options given after the subcommand to the front, where click reads them."""
+    moved: list[str] = []
+    rest: list[str] = []
+    k = 0
+    while k < len(args):
+        arg = args[k]
+        if arg == "--":
+            rest.extend(args[k:])
+            break
+        if arg in GLOBAL_VALUE_OPTIONS and k + 1 < len(args):
+            moved += [arg, args[k + 1]]
+            k += 2
+            continue
+        if arg.split("=", 1)[0] in GLOBAL_VALUE_OPTIONS and "=" in arg:
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        k += 1
+    return moved + rest
 
 
 def print_error(exc: AccordError) -> None:

@@ -67,7 +67,12 @@ def classify(
     import accord
     from accord.errors import AccordError
 
-    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AccordError(f"Cannot read {source}: {exc.strerror}.") from exc
+    except UnicodeDecodeError as exc:
+        raise AccordError(f"{source} is not UTF-8 text ({exc.reason}).") from exc
     items = []
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():

@@ -8,12 +8,26 @@ from rich.table import Table
 from accord.cli._console import console, escape, print_json, state
 
 
+def _checked_years(value: str | None) -> str | None:
+    """A malformed --year is a wrong argument (exit 2), found before the store is opened."""
+    from accord.errors import ConfigError
+    from accord.store.search import parse_years
+
+    try:
+        parse_years(value)
+    except ConfigError as exc:
+        raise typer.BadParameter(exc.message) from None
+    return value
+
+
 def search(
     ctx: typer.Context,
     query: str = typer.Argument(..., help='Words or "quoted phrases"; all must match.'),
     organisation: str | None = typer.Option(None, help="Institution id or part of its name."),
     family: str | None = typer.Option(None, help="Family, e.g. 'UN system', 'EU', 'OECD'."),
-    year: str | None = typer.Option(None, help="A year or a range, e.g. 2020-2024."),
+    year: str | None = typer.Option(
+        None, help="A year or a range, e.g. 2020-2024.", callback=_checked_years
+    ),
     document_type: str | None = typer.Option(
         None, "--type", help="Document type, e.g. resolution."
     ),
