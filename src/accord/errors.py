@@ -94,7 +94,7 @@ class ValidationDataError(AccordError):
     reason = "bad-gold"
 
 
-class TrainingDataError(ValidationDataError):
+class TrainingDataError(AccordError):
     reason = "too-few-labels"
 
 
