@@ -19,8 +19,8 @@ LEVEL = {
     "analysis": 5,
     "validation": 5,
     "report": 6,
-    "cli": 7,
     "web": 7,
+    "cli": 8,  # `accord serve` starts the web app; the web app never imports the command line
 }
 
 

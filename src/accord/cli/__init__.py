@@ -55,11 +55,25 @@ def _register() -> None:
         report,
         run,
         search,
+        serve,
         train,
         validate,
     )
 
-    modules = (run, ingest, code, codebook, validate, train, analyse, report, search, info, collect)
+    modules = (
+        run,
+        ingest,
+        code,
+        codebook,
+        validate,
+        train,
+        analyse,
+        report,
+        search,
+        serve,
+        info,
+        collect,
+    )
     for module in modules:
         module.register(app)
 

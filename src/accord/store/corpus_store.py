@@ -26,30 +26,37 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def open_store(path: str | Path = "accord.db", *, create: bool = True) -> CorpusStore:
-    """Open (and, by default, create) the store at ``path``.
+def open_store(
+    path: str | Path = "accord.db", *, create: bool = True, read_only: bool = False
+) -> CorpusStore:
+    """Open (and, by default, create) the store at ``path``; ``read_only`` refuses every write.
 
     Example:
         >>> store = open_store(":memory:")
         >>> store.count_documents()
         0
     """
-    return CorpusStore(path, create=create)
+    return CorpusStore(path, create=create and not read_only, read_only=read_only)
 
 
 class CorpusStore:
     """A SQLite file in WAL mode holding the corpus and everything derived from it."""
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False):
         self.path = str(path)
+        self.read_only = read_only
         if self.path != ":memory:" and not Path(self.path).exists():
-            if not create:
+            if not create or read_only:
                 raise StoreNotFound(
                     f"No store at {self.path}.",
                     hint="Run `accord ingest CORPUS` first, or pass --store PATH.",
                 )
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
+            if read_only:
+                self.db = _connect_read_only(self.path)
+                self._check_schema_readable()
+                return
             self.db = sqlite3.connect(
                 self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
@@ -77,6 +84,15 @@ class CorpusStore:
             )
         else:
             migrate(self.db, version, self.path)
+
+    def _check_schema_readable(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema {version}; this Accord reads schema {SCHEMA_VERSION}"
+                " and cannot upgrade a store opened read-only.",
+                hint="Run `accord info` on it once (that upgrades it), then try again.",
+            )
 
     def __repr__(self) -> str:
         row = self.db.execute(
@@ -350,6 +366,21 @@ class CorpusStore:
         query = "SELECT * FROM skipped" + (" WHERE stage=?" if stage else "")
         rows = self.db.execute(query + " ORDER BY stage, source", (stage,) if stage else ())
         return [Skipped(r["source"], r["stage"], r["reason"], r["message"], r["row"]) for r in rows]
+
+
+def _connect_read_only(path: str) -> sqlite3.Connection:
+    """SQLite's own read-only mode: any write through this connection fails."""
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro"
+    db = sqlite3.connect(
+        uri,
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA query_only=ON")
+    return db
 
 
 def passage_hash(text: str) -> str:

@@ -8,7 +8,7 @@ from importlib import resources
 
 from accord.errors import SchemaTooNew
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _add_new_tables(db: sqlite3.Connection) -> None:
@@ -52,6 +52,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_new_tables,
     2: _add_new_tables,
     3: _assignments_keyed_by_codebook,
+    4: _add_new_tables,
 }
 
 

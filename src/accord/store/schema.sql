@@ -170,3 +170,20 @@ CREATE TABLE IF NOT EXISTS analysis_tables (
     settings TEXT NOT NULL,
     records BLOB NOT NULL
 );
+
+-- Schema 5: people's reviews of machine codes. Appended, never updated: the latest review of a
+-- passage's dimension by a reviewer is their verdict; machine assignments are never touched.
+CREATE TABLE IF NOT EXISTS reviews (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    passage_id TEXT NOT NULL,
+    text_hash TEXT NOT NULL,
+    dimension TEXT NOT NULL,
+    categories TEXT NOT NULL,
+    machine_categories TEXT NOT NULL,
+    codebook_digest TEXT NOT NULL,
+    coder TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviews_by_passage ON reviews(passage_id, dimension, reviewer);

@@ -80,6 +80,11 @@ def parse_years(value: str | None) -> tuple[int | None, int | None] | None:
     return start, end
 
 
+def query_words(query: str) -> list[str]:
+    """The words and "quoted phrases" of a user query, as search matches them."""
+    return _TOKEN.findall(query)
+
+
 def fts_query(query: str, operator: str = "AND") -> str:
     """User words to a safe FTS5 expression: each word or "quoted phrase" quoted, joined."""
     tokens = _TOKEN.findall(query)

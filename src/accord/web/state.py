@@ -1,0 +1,88 @@
+"""What the explorer keeps between requests: where the store is, and the analysis it holds.
+
+Each request opens its own connection (SQLite connections are not shared across threads);
+the analysis, its report context and its figures are built once and rebuilt only when the
+store's analysis, coding or reviews change.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from accord.analysis.pipeline import stored_result
+from accord.analysis.results import AnalysisResult
+from accord.coding.codebooks import parse_codebook
+from accord.model.codebook import Codebook
+from accord.report.context import Chart, Names, build_context, chart_specs
+from accord.report.render import figure_json
+from accord.store.browse import Coding, current_coding, data_version
+from accord.store.coding_store import codebook_yaml
+from accord.store.corpus_store import CorpusStore, open_store
+
+
+@dataclass
+class Snapshot:
+    """The analysis as the pages show it, for one version of the store."""
+
+    version: tuple
+    coding: Coding | None
+    codebook: Codebook | None
+    result: AnalysisResult | None
+    names: Names | None = None
+    context: dict[str, Any] | None = None
+    charts: dict[str, Chart] = field(default_factory=dict)
+    figures: dict[str, str] = field(default_factory=dict)  # chart id -> script-safe JSON
+
+    def figure(self, chart_id: str) -> str | None:
+        if chart_id not in self.figures and chart_id in self.charts:
+            self.figures[chart_id] = figure_json(self.charts[chart_id])
+        return self.figures.get(chart_id)
+
+
+class ExplorerState:
+    def __init__(self, store_path: str | Path, *, review: bool = False):
+        self.store_path = str(store_path)
+        self.review = review
+        # Review forms carry this token: another web page cannot post reviews on your behalf.
+        self.form_token = secrets.token_urlsafe(24)
+        self._lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        with self.store() as store:  # fail now, with a clear message, if the store is unusable
+            self.snapshot(store)
+
+    @contextmanager
+    def store(self, *, write: bool = False) -> Iterator[CorpusStore]:
+        opened = open_store(self.store_path, create=False, read_only=not (write and self.review))
+        try:
+            yield opened
+        finally:
+            opened.close()
+
+    def snapshot(self, store: CorpusStore) -> Snapshot:
+        version = data_version(store)
+        with self._lock:
+            if self._snapshot is None or self._snapshot.version != version:
+                self._snapshot = _build(store, version)
+            return self._snapshot
+
+
+def _build(store: CorpusStore, version: tuple) -> Snapshot:
+    coding = current_coding(store)
+    codebook = None
+    if coding is not None:
+        text = codebook_yaml(store, coding.codebook_digest)
+        codebook = parse_codebook(text, "stored codebook", check_patterns=False) if text else None
+    result = stored_result(store)
+    snapshot = Snapshot(version, coding, codebook, result)
+    if result is not None:
+        snapshot.names = Names(result)
+        charts = chart_specs(result, snapshot.names)
+        snapshot.charts = {chart.id: chart for chart in charts}
+        snapshot.context = build_context(result, store, None, charts)
+    return snapshot
