@@ -111,6 +111,11 @@ class AnalysisSettings(_Section):
     discovery_themes: int = Field(
         8, ge=0, description="Themes sought among passages with no domain (0 turns discovery off)."
     )
+    use_reviews: bool = Field(
+        False,
+        description="Use people's reviews (`accord serve --review`) in place of the machine's "
+        "labels of the passages and dimensions they reviewed; the stamp carries their hash.",
+    )
 
 
 class AccordSettings(_Section):

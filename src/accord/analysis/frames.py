@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
 from accord.coding.codebooks import parse_codebook
 from accord.errors import AnalysisError
 from accord.model.codebook import Codebook
-from accord.store import coding_store
+from accord.store import coding_store, reviews
 from accord.store.corpus_store import CorpusStore
 
 
@@ -23,14 +23,18 @@ class CodedCorpus:
     codebook: Codebook
     coder: str
     corpus_digest: str
+    reviews_digest: str | None = None  # set when reviewed labels replaced machine ones
 
     @property
     def codebook_digest(self) -> str:
         return self.codebook.digest()
 
 
-def load_coded_corpus(store: CorpusStore, coding: dict | None = None) -> CodedCorpus:
-    """Current documents with the labels of ``coding`` (default: the latest coding run).
+def load_coded_corpus(
+    store: CorpusStore, coding: dict | None = None, *, use_reviews: bool = False
+) -> CodedCorpus:
+    """Current documents with the labels of ``coding`` (default: the latest coding run);
+    with ``use_reviews``, people's latest reviews replace the labels of what they reviewed.
 
     Raises:
         AnalysisError: nothing has been coded yet.
@@ -69,9 +73,35 @@ def load_coded_corpus(store: CorpusStore, coding: dict | None = None) -> CodedCo
            ORDER BY a.passage_id, a.dimension, a.category""",
         (coding["codebook_digest"], coding["coder"]),
     )
-    return CodedCorpus(
+    corpus = CodedCorpus(
         documents, passages, labels, codebook, coding["coder"], store.corpus_digest()
     )
+    return with_reviews(corpus, store) if use_reviews else corpus
+
+
+def with_reviews(corpus: CodedCorpus, store: CorpusStore) -> CodedCorpus:
+    """Reviewed (passage, dimension) pairs take the reviewer's categories (score 1)."""
+    reviewed = reviews.reviewed_labels(store)
+    current = set(corpus.passages["passage_id"])
+    reviewed = {k: v for k, v in reviewed.items() if k[0] in current}
+    if not reviewed:
+        return corpus
+    pairs = zip(corpus.labels["passage_id"], corpus.labels["dimension"], strict=True)
+    kept = corpus.labels[[pair not in reviewed for pair in pairs]]
+    added = pd.DataFrame(
+        [
+            {"passage_id": pid, "dimension": dim, "category": cat, "score": 1.0}
+            for (pid, dim), cats in sorted(reviewed.items())
+            for cat in cats
+        ],
+        columns=list(corpus.labels.columns),
+    )
+    labels = (
+        pd.concat([kept, added], ignore_index=True)
+        .sort_values(["passage_id", "dimension", "category"])
+        .reset_index(drop=True)
+    )
+    return replace(corpus, labels=labels, reviews_digest=reviews.reviews_digest(store))
 
 
 def _query(store: CorpusStore, sql: str, params: tuple = ()) -> pd.DataFrame:

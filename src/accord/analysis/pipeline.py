@@ -9,7 +9,7 @@ from pathlib import Path
 
 from accord._version import __version__
 from accord.analysis.frames import load_coded_corpus
-from accord.analysis.results import AnalysisResult, analyse_coded
+from accord.analysis.results import AnalysisResult, analyse_coded, model_digest_of
 from accord.config import AccordSettings
 from accord.model.provenance import RunStamp
 from accord.store.corpus_store import CorpusStore
@@ -33,7 +33,7 @@ def analyse_store(
     """
     started = time.perf_counter()
     run_id = store.start_run("analyse", command)
-    corpus = load_coded_corpus(store)
+    corpus = load_coded_corpus(store, use_reviews=settings.analysis.use_reviews)
     expected = RunStamp(
         __version__,
         corpus.corpus_digest,
@@ -41,6 +41,8 @@ def analyse_store(
         settings.digest(),
         settings.analysis.seed,
         (corpus.coder,),
+        model_digest_of(corpus),
+        corpus.reviews_digest,
     )
     previous = stored_result(store) if reuse else None
     reused = previous is not None and previous.stamp == expected

@@ -71,12 +71,14 @@ def analyse_coded(
         settings_digest,
         settings.seed,
         (corpus.coder,),
-        _model_digest(corpus),
+        model_digest_of(corpus),
+        corpus.reviews_digest,
     )
     return AnalysisResult({k: _tidy(v) for k, v in tables.items()}, stamp, settings, labels)
 
 
-def _model_digest(corpus) -> str | None:
+def model_digest_of(corpus: CodedCorpus) -> str | None:
+    """The trained model's hash when the coding came from it."""
     model = corpus.codebook.model
     return model.sha256 if model is not None and corpus.coder == model.coder else None
 

@@ -22,6 +22,7 @@ class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
     json = "json"
+    gold = "gold"  # people's reviews, as a gold file for `accord train` and `accord validate`
 
 
 def report(

@@ -12,7 +12,10 @@ from accord.cli._console import console, escape, print_json, state
 
 def validate(
     ctx: typer.Context,
-    gold: Path = typer.Argument(..., help="Human labels: CSV or JSONL."),
+    gold: Path | None = typer.Argument(None, help="Human labels: CSV or JSONL."),
+    reviews: bool = typer.Option(
+        False, "--reviews", help="Score the store's coders against the reviews made in `serve`."
+    ),
     coder: str | None = typer.Option(None, help="trained, rules, embedding or ensemble."),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     corpus: Path | None = typer.Option(
@@ -22,11 +25,20 @@ def validate(
 ) -> None:
     """Compare Accord's coding with human coding: precision, recall, F1, kappa, alpha.
 
+    With --reviews, the stored codes of every coder (or of --coder) are scored against the
+    reviewed passages instead of a gold file.
+
     Example:
         accord validate gold/dev_shared_corpus.jsonl --corpus ../shared/corpus
+        accord validate --reviews
     """
     import accord
 
+    if reviews:
+        _validate_reviews(ctx, coder, codebook, as_json)
+        return
+    if gold is None:
+        raise typer.BadParameter("give a gold file, or --reviews", param_hint="GOLD")
     store_path = state(ctx).store
     report = accord.validate(
         gold,
@@ -44,6 +56,39 @@ def validate(
     )
     for dimension, result in report.dimensions.items():
         render_dimension(dimension, result)
+
+
+def _validate_reviews(
+    ctx: typer.Context, coder: str | None, codebook: Path | None, as_json: bool
+) -> None:
+    import accord
+    from accord.coding.pipeline import choose_coder
+    from accord.validation.reviews import (
+        ANCHORING_NOTE,
+        coded_codebook,
+        review_gold_set,
+        validate_reviews,
+    )
+    from accord.validation.runner import save_validation
+
+    store = accord.open_store(state(ctx).store, create=False)
+    book = accord.load_codebook(codebook) if codebook else coded_codebook(store)
+    coders = [choose_coder(coder, book)[0]] if coder else None
+    reports = validate_reviews(store, book, coders)
+    gold = review_gold_set(store, book)
+    for report in reports:
+        save_validation(store, gold, report)
+    if as_json:
+        print_json([report.as_dict() for report in reports])
+        return
+    for report in reports:
+        console.print(
+            f"[bold]{report.coder}[/]: {report.n_items} reviewed passages, "
+            f"codebook {report.codebook_digest[:12]}."
+        )
+        for dimension, result in report.dimensions.items():
+            render_dimension(dimension, result)
+        console.print(f"[dim]{escape(ANCHORING_NOTE.format(coder=report.coder))}[/dim]")
 
 
 def render_dimension(dimension: str, result: dict) -> None:

@@ -79,9 +79,13 @@ class RunStamp:
     seed: int
     coders: tuple[str, ...] = ()
     model_digest: str | None = None  # the trained model the coder used, when it used one
+    reviews_digest: str | None = None  # the reviewed labels used in place of machine ones
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if data["reviews_digest"] is None:
+            del data["reviews_digest"]  # stamps of analyses without reviews stay as they were
+        return data
 
 
 def digest_json(value: Any) -> str:

@@ -18,6 +18,7 @@ from accord.errors import ReportError
 from accord.report.context import numeric_columns
 from accord.store.corpus_store import CorpusStore
 from accord.store.exports import FORMATS, write_table, write_tables
+from accord.validation.reviews import coded_codebook, write_review_gold
 
 PASSAGE_COLUMNS = [
     "passage_id",
@@ -64,9 +65,11 @@ def export_store(store: CorpusStore, out_dir: Path, fmt: str) -> tuple[list[Path
         ReportError: unknown format.
         AnalysisError: nothing has been coded yet.
     """
+    if fmt == "gold":
+        return [write_review_gold(store, coded_codebook(store), out_dir / "reviews.jsonl")], False
     if fmt not in FORMATS:
         raise ReportError(
-            f"Unknown export format '{fmt}'.", hint=f"Use one of {', '.join(FORMATS)}."
+            f"Unknown export format '{fmt}'.", hint=f"Use one of {', '.join((*FORMATS, 'gold'))}."
         )
     out_dir = Path(out_dir)
     corpus = load_coded_corpus(store)

@@ -8,7 +8,7 @@ one record. The latest review per passage, dimension and reviewer is that review
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from accord.errors import StoreError
@@ -28,6 +28,7 @@ class Review:
     reviewer: str
     created_at: str
     note: str = ""
+    id: int = 0  # order of saving: later reviews have larger ids
 
     @property
     def verdict(self) -> str:
@@ -96,7 +97,7 @@ def record_review(
         note[:MAX_NOTE_CHARS],
     )
     with store.transaction() as db:
-        db.execute(
+        cursor = db.execute(
             "INSERT INTO reviews(passage_id, text_hash, dimension, categories, machine_categories,"
             " codebook_digest, coder, reviewer, note, created_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
@@ -112,7 +113,7 @@ def record_review(
                 review.created_at,
             ),
         )
-    return review
+    return replace(review, id=int(cursor.lastrowid or 0))
 
 
 def latest_reviews(
@@ -143,6 +144,7 @@ def latest_reviews(
             r["reviewer"],
             r["created_at"],
             r["note"],
+            r["id"],
         )
         for r in rows
     ]
@@ -153,7 +155,7 @@ def reviewed_labels(store: CorpusStore) -> dict[tuple[str, str], tuple[str, ...]
     chosen: dict[tuple[str, str], Review] = {}
     for review in latest_reviews(store):
         key = (review.passage_id, review.dimension)
-        if key not in chosen or review.created_at >= chosen[key].created_at:
+        if key not in chosen or review.id > chosen[key].id:
             chosen[key] = review
     return {key: review.categories for key, review in chosen.items()}
 
