@@ -300,3 +300,25 @@ def _assignments(path: Path) -> list[tuple]:
         return store.db.execute(
             "SELECT * FROM assignments ORDER BY passage_id, dimension, category"
         ).fetchall()
+
+
+def test_document_crosswalk_counts_each_documents_passages(reader: TestClient):
+    hits = reader.get("/api/passages", params={"label.domain": "health", "per_page": 100}).json()
+    documents = sorted({h["document_id"] for h in hits["hits"]})
+    assert len(documents) >= 2, "the tiny corpus has health passages in two documents"
+    a, b = documents[:2]
+    data = reader.get(
+        "/api/crosswalk", params={"kind": "document", "domain": "health", "a": a, "b": b}
+    ).json()
+    in_a = reader.get("/api/passages", params={"label.domain": "health", "document": a}).json()
+    assert data["a"]["total"] == in_a["total"] > 0
+    approach = next(d for d in data["dimensions"] if d["id"] == "approach")
+    for category in approach["categories"]:
+        expected = reader.get(
+            "/api/passages",
+            params={"label.domain": "health", "document": a, "label.approach": category["id"]},
+        ).json()["total"]
+        assert category["a"] == pytest.approx(expected / in_a["total"], abs=1e-4)
+    page = reader.get("/crosswalk", params={"kind": "document", "domain": "health", "a": a, "b": b})
+    assert page.status_code == 200 and 'id="crosswalk"' in page.text
+    assert reader.get("/crosswalk", params={"kind": "bogus"}).status_code == 400

@@ -25,11 +25,9 @@ def serve(
     """
     import uvicorn
 
-    from accord.store.corpus_store import open_store
     from accord.web.app import create_app
 
     path = state(ctx).store
-    open_store(path, create=False).close()  # upgrade an old schema once; clear error if missing
     if host not in {"127.0.0.1", "localhost", "::1"}:
         err_console.print(
             f"[bold yellow]Warning:[/] listening on {escape(host)}: the explorer has no "

@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from accord._version import __version__
 from accord.errors import AccordError
 from accord.report.render import cell, fixed, header, pct
+from accord.store import browse
 from accord.store import reviews as review_store
 from accord.web import views
 from accord.web.marking import mark_spans
@@ -46,6 +47,9 @@ CSP = (
     "base-uri 'none'; frame-ancestors 'none'"
 )
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "testserver")
+# What a crosswalk compares: institutions (document-weighted profiles of the analysis) or
+# two documents (shares of their passages in the domain).
+CROSSWALKS = {"institution": views.crosswalk, "document": views.document_crosswalk}
 
 
 def _package_text(name: str) -> str:
@@ -222,18 +226,23 @@ def create_app(store_path: str | Path, *, review: bool = False, host: str = "127
         )
 
     @app.get("/crosswalk", response_class=HTMLResponse, include_in_schema=False)
-    def crosswalk_page(request: Request, domain: str = "", a: str = "", b: str = "") -> Any:
+    def crosswalk_page(
+        request: Request, domain: str = "", a: str = "", b: str = "", kind: str = "institution"
+    ) -> Any:
         def build() -> Any:
+            compare = CROSSWALKS.get(kind)
+            if compare is None:
+                raise AccordError(f"Unknown crosswalk kind '{kind}'; use {', '.join(CROSSWALKS)}.")
             with state.store() as store:
                 snap = state.snapshot(store)
                 choices = _crosswalk_choices(store, snap)
-                data = views.crosswalk(store, snap, domain, a, b) if domain and a and b else None
+                data = compare(store, snap, domain, a, b) if domain and a and b else None
                 return page(
                     request,
                     "crosswalk.html.j2",
                     crosswalk=data,
                     choices=choices,
-                    picked={"domain": domain, "a": a, "b": b},
+                    picked={"domain": domain, "a": a, "b": b, "kind": kind},
                 )
 
         return guarded(build, request)
@@ -393,12 +402,13 @@ def create_app(store_path: str | Path, *, review: bool = False, host: str = "127
     @app.get("/api/crosswalk", tags=["analysis"])
     def api_crosswalk(
         domain: str = Query(..., max_length=200),
-        a: str = Query(..., max_length=200),
-        b: str = Query(..., max_length=200),
+        a: str = Query(..., max_length=200, description="Institution (or document) id."),
+        b: str = Query(..., max_length=200, description="Institution (or document) id."),
+        kind: str = Query("institution", pattern="^(institution|document)$"),
         format: str = Query("json", pattern="^(json|csv)$"),
     ) -> Any:
         def build() -> Any:
-            data = snapshot_and(views.crosswalk, domain, a, b)
+            data = snapshot_and(CROSSWALKS[kind], domain, a, b)
             rows = [
                 {
                     "dimension": d["id"],
@@ -505,7 +515,11 @@ def _crosswalk_choices(store: Any, snap: Snapshot) -> dict[str, list[dict[str, s
             for d in sorted(set(snap.result["coverage"]["domain"]))
         ]
     institutions = [{"id": i["id"], "label": i["name"]} for i in views.institutions_index(store)]
-    return {"domains": domains, "institutions": institutions}
+    documents = [
+        {"id": d["document_id"], "label": views.document_label(d)}
+        for d in browse.list_documents(store)
+    ]
+    return {"domains": domains, "institutions": institutions, "documents": documents}
 
 
 def _coding_of(snap: Snapshot) -> dict[str, str]:

@@ -53,7 +53,9 @@ class ExplorerState:
         self.form_token = secrets.token_urlsafe(24)
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
-        with self.store() as store:  # fail now, with a clear message, if the store is unusable
+        # Fail now, with a clear message, if the store is missing or of an older schema (only a
+        # store opened for writing is upgraded).
+        with self.store(write=review) as store:
             self.snapshot(store)
 
     @contextmanager

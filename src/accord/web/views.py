@@ -425,6 +425,7 @@ def crosswalk(store: CorpusStore, snap: Snapshot, domain: str, a: str, b: str) -
         }
     similarity = _pair_similarity(snap.result["alignment_pairs"], domain, a, b)
     return {
+        "kind": "institution",
         "domain": domain,
         "label": snap.names.domain(domain),
         "a": sides["a"],
@@ -432,6 +433,90 @@ def crosswalk(store: CorpusStore, snap: Snapshot, domain: str, a: str, b: str) -
         "similarity": similarity,
         "dimensions": dimensions,
     }
+
+
+def document_crosswalk(
+    store: CorpusStore, snap: Snapshot, domain: str, a: str, b: str
+) -> dict[str, Any]:
+    """Two documents side by side: per category, the share of each document's passages in
+    the domain that carry it (counted from the passages' labels)."""
+    if snap.coding is None or snap.names is None:
+        raise NotFound("The store holds no coding and analysis yet.")
+    sides, shares = {}, {}
+    for side, document_id in (("a", a), ("b", b)):
+        document = browse.document_row(store, document_id)
+        if document is None:
+            raise NotFound(f"No document '{document_id}' in the store.")
+        passages = browse.document_passages(store, document_id)
+        labels = browse.labels_of(store.db, [p["passage_id"] for p in passages], snap.coding)
+        inside = [
+            p for p in passages if domain in labels.get(p["passage_id"], {}).get("domain", {})
+        ]
+        shares[side] = (
+            {
+                (dimension, category): count / len(inside)
+                for dimension, category, count in _category_counts(inside, labels)
+            }
+            if inside
+            else {}
+        )
+        sides[side] = {
+            "id": document_id,
+            "name": document_label(document),
+            "total": len(inside),
+            "passages": [
+                {
+                    **p,
+                    "href": f"/passages/{p['passage_id']}",
+                    "title": document["title"],
+                    "snippet": p["text"][:200],
+                }
+                for p in inside[:5]
+            ],
+            "passages_href": passages_link(document=document_id, label__domain=domain),
+        }
+    dimensions = []
+    for dimension in CROSSWALK_DIMENSIONS:
+        if dimension not in _dimension_ids(snap):
+            continue
+        categories = []
+        for category in _categories(snap, dimension):
+            row = {**category}
+            for side, document_id in (("a", a), ("b", b)):
+                value = shares[side].get((dimension, category["id"]))
+                row[side] = clean(value) if value is not None else (0.0 if shares[side] else None)
+                row[f"{side}_href"] = passages_link(
+                    document=document_id,
+                    label__domain=domain,
+                    **{f"label__{dimension}": category["id"]},
+                )
+            categories.append(row)
+        dimensions.append(
+            {"id": dimension, "label": _dimension_label(snap, dimension), "categories": categories}
+        )
+    return {
+        "kind": "document",
+        "domain": domain,
+        "label": snap.names.domain(domain),
+        "a": sides["a"],
+        "b": sides["b"],
+        "similarity": None,
+        "dimensions": dimensions,
+    }
+
+
+def document_label(document: dict[str, Any]) -> str:
+    """'OECD: Recommendation on AI (2019)', to tell documents apart in a list."""
+    return f"{document['institution']}: {document['title']} ({document['year'] or 'n.d.'})"
+
+
+def _category_counts(passages: list[dict], labels: dict) -> list[tuple[str, str, int]]:
+    counts: dict[tuple[str, str], int] = {}
+    for passage in passages:
+        for dimension, categories in labels.get(passage["passage_id"], {}).items():
+            for category in categories:
+                counts[(dimension, category)] = counts.get((dimension, category), 0) + 1
+    return [(d, c, n) for (d, c), n in sorted(counts.items())]
 
 
 def _pair_similarity(pairs: pd.DataFrame, domain: str, a: str, b: str) -> float | None:
