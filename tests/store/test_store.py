@@ -37,8 +37,10 @@ def test_version_3_store_is_upgraded_keeping_its_codes(tmp_path):
     path = tmp_path / "v3.db"
     open_store(path).close()
     db = sqlite3.connect(path)
-    db.executescript(
-        """DROP TABLE assignments;
+    db.executescript(  # a version 3 store had neither the views nor the analysis catalog
+        """DROP VIEW labels_with_passages; DROP VIEW passages_with_documents;
+        DROP VIEW documents_with_institutions; DROP TABLE analysis_catalog;
+        DROP TABLE assignments;
         CREATE TABLE assignments (passage_id TEXT NOT NULL, codebook_digest TEXT NOT NULL,
             coder TEXT NOT NULL, dimension TEXT NOT NULL, category TEXT NOT NULL,
             score REAL NOT NULL, method TEXT NOT NULL, evidence TEXT NOT NULL,
@@ -49,7 +51,7 @@ def test_version_3_store_is_upgraded_keeping_its_codes(tmp_path):
     )
     db.close()
     store = open_store(path)
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
     rows = store.db.execute("SELECT passage_id, category, evidence FROM assignments").fetchall()
     assert [tuple(r) for r in rows] == [("p1", "health", '[[0, 9, "hospital*"]]')]
     key = [r["name"] for r in store.db.execute("PRAGMA table_info(assignments)") if r["pk"]]

@@ -12,7 +12,9 @@ from accord.cli._console import console, escape, print_json, state
 
 def validate(
     ctx: typer.Context,
-    gold: Path = typer.Argument(..., help="Human labels: CSV or JSONL."),
+    gold: Path = typer.Argument(
+        ..., help="Human labels: CSV, JSONL or a REFI-QDA project (.qdpx)."
+    ),
     coder: str | None = typer.Option(None, help="trained, rules, embedding or ensemble."),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     corpus: Path | None = typer.Option(
@@ -128,7 +130,9 @@ def sample(
 
 
 def calibrate(
-    gold: Path = typer.Argument(..., help="Human labels: CSV or JSONL."),
+    gold: Path = typer.Argument(
+        ..., help="Human labels: CSV, JSONL or a REFI-QDA project (.qdpx)."
+    ),
     corpus: Path | None = typer.Option(None, help="Corpus folder with manifest.csv."),
     codebook: Path | None = typer.Option(None, help="Codebook to calibrate (default: built-in)."),
     out: Path = typer.Option(..., help="Where to write the calibrated codebook YAML."),
