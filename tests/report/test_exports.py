@@ -242,7 +242,8 @@ def test_datasette_serves_the_store_with_its_metadata(analysed, tmp_path):  # no
     metadata = json.loads(metadata_file.read_text("utf-8"))
     tables = metadata["databases"]["accord"]["tables"]
     assert {TABLE_PREFIX + n for n in result.tables} | {"labels_with_passages"} <= set(tables)
-    assert all(t.get("description") for t in tables.values() if not t.get("hidden"))
+    described = [t.get("description", "") for t in tables.values() if not t.get("hidden")]
+    assert all(described) and not any(d.startswith("Analysis table '") for d in described)
     assert result.stamp.codebook_digest in metadata["databases"]["accord"]["description"]
 
     async def query() -> tuple[dict, list, str]:

@@ -84,6 +84,22 @@ def test_project_validates_against_the_published_schema(analysed, project):  # n
     assert n_selections == 17
 
 
+def test_same_store_gives_the_same_bytes(analysed, project, tmp_path):  # noqa: F811
+    from accord.report.qdpx import export_qdpx
+
+    store, _ = analysed
+    assert export_qdpx(store, tmp_path / "again.qdpx").read_bytes() == project.read_bytes()
+
+
+def test_a_file_that_is_not_a_project_is_one_line(tmp_path):
+    bad = tmp_path / "bad.qdpx"
+    bad.write_text("not a project", encoding="utf-8")
+    args = ["validate", str(bad), "--coder", "rules", "--codebook", str(HERE / "codebook.yaml")]
+    done = CliRunner().invoke(app, ["--store", str(tmp_path / "none.db"), *args])
+    assert done.exit_code == 1 and "Traceback" not in done.output
+    assert " ".join(done.output.split()).startswith(f"Error: {bad}: project.qde is not valid XML")
+
+
 def test_round_trip_gives_back_the_same_codes(analysed, project):  # noqa: F811
     store, _ = analysed
     corpus = load_coded_corpus(store)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from accord.config import AccordSettings
@@ -36,6 +36,7 @@ from accord.store.qdpx import (
     DOCUMENT_VARIABLE,
     QdaCode,
     QdaProject,
+    QdaSelection,
     QdaSource,
     code_guid,
     read_qdpx,
@@ -58,11 +59,7 @@ def qdpx_items(
 ) -> tuple[list[GoldItem], list[Skipped]]:
     """The gold items of a project, and what could not be used (with reasons)."""
     project = read_qdpx(path)
-    codes, names = resolve_codes(project.codes, codebook)
-    items: dict[str, GoldItem] = {}
-    used: dict[str, set[str]] = defaultdict(set)  # coder -> dimensions used
-    unknown: Counter[str] = Counter()
-    skipped: list[Skipped] = []
+    reader = _Reader(project, *resolve_codes(project.codes, codebook))
     for source in project.sources:
         spans, key, from_store = _passages(project, source, store)
         document_type = project.variable_values(source).get("Document type")
@@ -70,45 +67,74 @@ def qdpx_items(
         for selection in source.selections:
             covered = _covered(spans, ends, selection.start, selection.end)
             if not covered:
-                skipped.append(_no_passage(path, source, selection.guid))
-                continue
-            selection_coder = _coder(project, selection.user_guid)
+                reader.skipped.append(_no_passage(path, source, selection.guid))
             for span in covered:
-                item = items.get(span.id)
-                if item is None:
-                    reference = {"passage_id": span.id} if from_store else {
-                        "text": span.text, "document_id": key
-                    }  # fmt: skip
-                    item = items[span.id] = GoldItem(span.id, reference)
-                    item.document_type = str(document_type) if document_type else None
-                item.labels.setdefault(selection_coder, {})
-                for coding in selection.codings:
-                    coder = _coder(project, coding.user_guid or selection.user_guid)
-                    if coding.code_guid not in codes:
-                        unknown[names.get(coding.code_guid, coding.code_guid)] += 1
-                        continue
-                    dimension, category = codes[coding.code_guid]
-                    labels = item.labels.setdefault(coder, {})
-                    labels.setdefault(dimension, [])
-                    if category not in labels[dimension]:
-                        labels[dimension].append(category)
-                    used[coder].add(dimension)
-    for item in items.values():
-        for coder, labels in item.labels.items():
-            for dimension in codebook.dimensions:
-                if dimension.id in used[coder] or dimension.id in labels:
-                    labels[dimension.id] = sorted(labels.get(dimension.id, []))
-    skipped += [
-        Skipped(
-            f"{path.name}: code {name}",
-            "validate",
-            "unknown-code",
-            f"{n} coding(s) with code '{name}', which matches no category of codebook "
-            f"'{codebook.name}'; not used.",
-        )
-        for name, n in sorted(unknown.items())
-    ]
-    return [items[k] for k in sorted(items)], skipped
+                reference = (
+                    {"passage_id": span.id}
+                    if from_store
+                    else {"text": span.text, "document_id": key}
+                )
+                item = reader.item(span.id, reference, document_type)
+                reader.code(item, selection)
+    reader.complete(codebook)
+    return reader.items_sorted(), reader.skipped + reader.unknown_codes(path, codebook)
+
+
+@dataclass
+class _Reader:
+    """The items being collected from one project, with what could not be used."""
+
+    project: QdaProject
+    codes: dict[str, tuple[str, str]]  # code GUID -> (dimension, category)
+    names: dict[str, str]  # code GUID -> its path of names
+    items: dict[str, GoldItem] = field(default_factory=dict)
+    used: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # coder -> dims
+    unknown: Counter[str] = field(default_factory=Counter)  # code name -> codings
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def item(self, passage_id: str, reference: dict, document_type: object) -> GoldItem:
+        if passage_id not in self.items:
+            item = GoldItem(passage_id, reference)
+            item.document_type = str(document_type) if document_type else None
+            self.items[passage_id] = item
+        return self.items[passage_id]
+
+    def code(self, item: GoldItem, selection: QdaSelection) -> None:
+        if not selection.codings:  # a passage seen and given no code: coded, none
+            item.labels.setdefault(_coder(self.project, selection.user_guid), {})
+        for coding in selection.codings:
+            coder = _coder(self.project, coding.user_guid or selection.user_guid)
+            if coding.code_guid not in self.codes:
+                self.unknown[self.names.get(coding.code_guid, coding.code_guid)] += 1
+                continue
+            dimension, category = self.codes[coding.code_guid]
+            labels = item.labels.setdefault(coder, {}).setdefault(dimension, [])
+            if category not in labels:
+                labels.append(category)
+            self.used[coder].add(dimension)
+
+    def complete(self, codebook: Codebook) -> None:
+        """Every dimension a coder used is coded on all their items: empty means none."""
+        for item in self.items.values():
+            for coder, labels in item.labels.items():
+                for dimension in codebook.dimensions:
+                    if dimension.id in self.used[coder] or dimension.id in labels:
+                        labels[dimension.id] = sorted(labels.get(dimension.id, []))
+
+    def items_sorted(self) -> list[GoldItem]:
+        return [self.items[k] for k in sorted(self.items)]
+
+    def unknown_codes(self, path: Path, codebook: Codebook) -> list[Skipped]:
+        return [
+            Skipped(
+                f"{path.name}: code {name}",
+                "validate",
+                "unknown-code",
+                f"{n} coding(s) with code '{name}', which matches no category of codebook "
+                f"'{codebook.name}'; not used.",
+            )
+            for name, n in sorted(self.unknown.items())
+        ]
 
 
 # ---------------------------------------------------------------- codes
