@@ -51,22 +51,10 @@ FILE_NAMES = {"qdpx": "accord.qdpx", "bibtex": "documents.bib", "csl-json": "doc
 def passage_labels(corpus: CodedCorpus) -> pd.DataFrame:
     """One row per passage: ids, document, institution, pages, text, and one column per
     codebook dimension holding the list of the passage's categories (empty when none)."""
+    # The document's columns, and the passage's own (the key document_id is in both).
+    from_documents = [c for c in PASSAGE_COLUMNS if c not in corpus.passages.columns]
     passages = corpus.passages.merge(
-        corpus.documents[
-            [
-                "document_id",
-                "institution_id",
-                "institution",
-                "family",
-                "title",
-                "year",
-                "document_type",
-                "language",
-                "url",
-            ]
-        ],
-        on="document_id",
-        how="left",
+        corpus.documents[["document_id", *from_documents]], on="document_id", how="left"
     )[PASSAGE_COLUMNS]
     passages["year"] = passages["year"].astype("Int64")  # a missing year must not make floats
     found: dict[str, dict[str, list[str]]] = {}  # dimension -> passage -> categories
