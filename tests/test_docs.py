@@ -61,6 +61,7 @@ def _recorded_reasons() -> set[str]:
         pending.extend(cls.__subclasses__())
     sources = [*(ROOT / "src" / "accord" / "ingestion").rglob("*.py")]
     sources.append(ROOT / "src" / "accord" / "validation" / "gold.py")
+    sources.append(ROOT / "src" / "accord" / "validation" / "qdpx_gold.py")
     for path in sources:
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if not isinstance(node, ast.Call):

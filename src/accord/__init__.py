@@ -285,7 +285,7 @@ def write_report(
     store: CorpusStore | str | Path | None = None,
     command: str | None = None,
 ) -> Path:
-    """Write the report of an analysis: "html" (one self-contained page), "md" or "json".
+    """Write the report of an analysis: "html" (one self-contained page), "md", "json" or "pdf".
 
     Given a store (or its path), the report uses the analysis stored there; given a result,
     pass ``store`` too for the corpus, codebook and validation sections (see ``accord report``).

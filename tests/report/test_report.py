@@ -21,9 +21,7 @@ from accord.analysis.pipeline import stored_result
 from accord.analysis.results import AnalysisResult
 from accord.cli import app
 from accord.config import load_settings
-from accord.report.export import export_store
 from accord.report.render import write_report
-from accord.store.exports import STAMP_KEY
 from fixtures.corpora import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -258,37 +256,6 @@ def test_markdown_writes_reproducible_chart_files(analysed, tmp_path):
     shutil.rmtree(charts)
     write_report(result, store, out, "md")
     assert {name: (charts / name).read_bytes() for name in images} == first
-
-
-@pytest.mark.parametrize("fmt", ["csv", "parquet", "json"])
-def test_export_writes_passages_and_tables_with_stamp(analysed, tmp_path, fmt):
-    store, result = analysed
-    paths, has_tables = export_store(store, tmp_path, fmt)
-    assert has_tables
-    assert {p.stem for p in paths} == {"passages", *result.tables}
-    passages, stamp = _read(tmp_path / f"passages.{fmt}", fmt)
-    assert stamp["codebook_digest"] == result.stamp.codebook_digest
-    assert passages["passage_id"].is_unique
-    assert {"domain", "approach", "force", "text", "page_start"} <= set(passages.columns)
-    hostile = passages[passages["text"].str.contains("alert\\(1\\)", regex=True)]
-    assert hostile["domain"].iloc[0].split(";") == sorted(hostile["domain"].iloc[0].split(";"))
-    domains, table_stamp = _read(tmp_path / f"domains.{fmt}", fmt)
-    assert table_stamp["seed"] == result.stamp.seed
-    assert len(domains) == len(result["domains"])
-
-
-def _read(path: Path, fmt: str) -> tuple[pd.DataFrame, dict]:
-    if fmt == "csv":
-        with path.open(encoding="utf-8") as fh:
-            stamp = json.loads(fh.readline().removeprefix("# "))
-            return pd.read_csv(fh, keep_default_na=False), stamp
-    if fmt == "json":
-        document = json.loads(path.read_text("utf-8"))
-        return pd.DataFrame(document["rows"]), document["stamp"]
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    return table.to_pandas(), json.loads(table.schema.metadata[STAMP_KEY])
 
 
 def test_cli_report_and_export(analysed, tmp_path, store):

@@ -37,8 +37,10 @@ def test_version_3_store_is_upgraded_keeping_its_codes(tmp_path):
     path = tmp_path / "v3.db"
     open_store(path).close()
     db = sqlite3.connect(path)
-    db.executescript(
-        """DROP TABLE assignments;
+    db.executescript(  # a version 3 store had neither the views nor the analysis catalog
+        """DROP VIEW labels_with_passages; DROP VIEW passages_with_documents;
+        DROP VIEW documents_with_institutions; DROP TABLE analysis_catalog;
+        DROP TABLE assignments;
         CREATE TABLE assignments (passage_id TEXT NOT NULL, codebook_digest TEXT NOT NULL,
             coder TEXT NOT NULL, dimension TEXT NOT NULL, category TEXT NOT NULL,
             score REAL NOT NULL, method TEXT NOT NULL, evidence TEXT NOT NULL,

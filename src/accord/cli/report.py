@@ -10,37 +10,31 @@ from pathlib import Path
 import typer
 
 from accord.cli._console import console, escape, state
+from accord.report.formats import EXPORT_FORMATS, REPORT_FORMATS, TABLE_FORMATS
 
-
-class ReportFormat(StrEnum):
-    html = "html"
-    md = "md"
-    json = "json"
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    parquet = "parquet"
-    json = "json"
-    gold = "gold"  # people's reviews, as a gold file for `accord train` and `accord validate`
+# The choices come from the one list of each (report/formats.py).
+ReportFormat = StrEnum("ReportFormat", {f.replace("-", "_"): f for f in REPORT_FORMATS})
+ExportFormat = StrEnum("ExportFormat", {f.replace("-", "_"): f for f in EXPORT_FORMATS})
 
 
 def report(
     ctx: typer.Context,
     out: Path | None = typer.Option(
-        None, "--out", "-o", help="File to write (default: report.html, report.md or report.json)."
+        None, "--out", "-o", help="File to write (default: report.html, .md, .json or .pdf)."
     ),
     fmt: ReportFormat = typer.Option(
-        ReportFormat.html,
+        "html",
         "--format",
         "-f",
-        help="html: one self-contained page; md: Markdown with SVG charts; json: the data.",
+        help="html: one self-contained page; md: Markdown with SVG charts; json: the data; "
+        "pdf: the page printed by headless Chromium.",
     ),
 ) -> None:
     """Write the report of the stored analysis: ranking, evidence, methods and caveats.
 
     Example:
         accord report --out report.html
+        accord report --format pdf --out report.pdf
     """
     import accord
 
@@ -59,24 +53,41 @@ def export(
         ...,
         "--format",
         "-f",
-        help="File format of every table.",
+        help="csv, parquet or json: every table; qdpx: a REFI-QDA project (NVivo, MAXQDA, "
+        "ATLAS.ti, QualCoder); datasette: a metadata file beside the store; bibtex or "
+        "csl-json: the documents as references.",
     ),
-    out: Path = typer.Option(Path("export"), "--out", "-o", help="Folder to write into."),
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Folder to write into (default: export/), or the file for qdpx, bibtex and "
+        "csl-json. Datasette's file always goes beside the store.",
+    ),
 ) -> None:
-    """Export coded passages (one row each, labels per dimension) and every analysis table,
-    each file stamped with versions and hashes.
+    """Export coded passages, their labels and every analysis table (each file stamped with
+    versions and hashes), or the corpus for another tool.
 
     Example:
         accord export --format parquet --out results/
+        accord export --format qdpx --out coding.qdpx
+        accord export --format datasette && datasette accord.db -m accord.metadata.json
     """
     from accord.report.export import export_store
 
     with _open(ctx) as store:
-        paths, has_tables = export_store(store, out, fmt.value)
-    console.print(f"{len(paths)} file(s) written to {escape(str(out))}.")
-    if not has_tables:
+        paths, has_tables = export_store(store, out or Path("export"), fmt.value)
+    if len(paths) == 1:
+        console.print(f"Wrote {escape(str(paths[0]))}.")
+    else:
+        console.print(f"{len(paths)} file(s) written to {escape(str(out or 'export'))}.")
+    if fmt.value == "datasette":
         console.print(
-            "[dim]No stored analysis: only passages were exported. "
+            f"Browse it: datasette {escape(str(state(ctx).store))} -m {escape(str(paths[0]))}"
+        )
+    elif fmt.value in TABLE_FORMATS and not has_tables:
+        console.print(
+            "[dim]No stored analysis: only passages and labels were exported. "
             "Run `accord analyse` to add the tables.[/dim]"
         )
 

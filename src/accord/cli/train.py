@@ -12,7 +12,9 @@ from accord.cli._console import console, escape, print_json, state
 
 def train(
     ctx: typer.Context,
-    gold: list[Path] = typer.Argument(..., help="Gold files (JSONL or CSV), one or more."),
+    gold: list[Path] = typer.Argument(
+        ..., help="Gold files (JSONL, CSV or REFI-QDA .qdpx), one or more."
+    ),
     out: Path = typer.Option(..., help="Folder for the model and the codebook naming it."),
     codebook: Path | None = typer.Option(None, help="Codebook to train for (default: built-in)."),
     corpus: Path | None = typer.Option(

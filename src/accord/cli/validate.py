@@ -12,7 +12,9 @@ from accord.cli._console import console, escape, print_json, state
 
 def validate(
     ctx: typer.Context,
-    gold: Path | None = typer.Argument(None, help="Human labels: CSV or JSONL."),
+    gold: Path | None = typer.Argument(
+        None, help="Human labels: CSV, JSONL or a REFI-QDA project (.qdpx)."
+    ),
     reviews: bool = typer.Option(
         False, "--reviews", help="Score the store's coders against the reviews made in `serve`."
     ),
@@ -173,7 +175,9 @@ def sample(
 
 
 def calibrate(
-    gold: Path = typer.Argument(..., help="Human labels: CSV or JSONL."),
+    gold: Path = typer.Argument(
+        ..., help="Human labels: CSV, JSONL or a REFI-QDA project (.qdpx)."
+    ),
     corpus: Path | None = typer.Option(None, help="Corpus folder with manifest.csv."),
     codebook: Path | None = typer.Option(None, help="Codebook to calibrate (default: built-in)."),
     out: Path = typer.Option(..., help="Where to write the calibrated codebook YAML."),

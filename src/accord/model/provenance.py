@@ -52,6 +52,10 @@ SKIP_REASONS: dict[str, str] = {
     "needs-store": "`accord validate`: gold names passages by id but no store was given",
     "bad-gold": "`accord validate`: a gold item is malformed (the message says how)",
     "text-changed": "`accord validate`: the corpus text at a gold item's offsets has changed",
+    "unknown-code": "`accord validate`/`train` of a .qdpx project: codings with a code that "
+    "matches no category of the codebook (counted per code; not used)",
+    "no-passage": "`accord validate`/`train` of a .qdpx project: a selection that covers no "
+    "passage (blank text, or offsets outside its source)",
 }
 
 

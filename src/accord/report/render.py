@@ -1,4 +1,4 @@
-"""Write the report: one self-contained HTML page, Markdown with SVG charts, or JSON.
+"""Write the report: one self-contained HTML page, Markdown with SVG charts, JSON, or PDF.
 
 The HTML page loads nothing from the network: plotly.js, the stylesheet and every figure are
 inlined, and a Content-Security-Policy forbids any fetch, so the file can be emailed and read
@@ -19,11 +19,12 @@ from accord.analysis.results import AnalysisResult
 from accord.errors import ReportError
 from accord.report.charts import build_figure
 from accord.report.context import Chart, build_context, chart_specs
+from accord.report.formats import REPORT_FORMATS
 from accord.store.corpus_store import CorpusStore
 
 logger = logging.getLogger(__name__)
 
-FORMATS = ("html", "md", "json")
+FORMATS = REPORT_FORMATS  # declared in report/formats.py, which the CLI imports cheaply
 HEADERS = {
     "institution_name": "Institution",
     "institution_a": "Institution A",
@@ -50,7 +51,8 @@ def write_report(
         result: the analysis (``accord.analyse`` or the stored one).
         store: the store it came from, for the corpus and methods sections; may be None.
         out: the file to write; Markdown also writes its charts to ``<stem>-charts/``.
-        fmt: "html" (one self-contained page), "md" or "json" (the report context).
+        fmt: "html" (one self-contained page), "md", "json" (the report context) or "pdf"
+            (the page printed by headless Chromium, report/pdf.py).
         command: the command line, printed in the reproducibility stamp.
 
     Raises:
@@ -74,7 +76,12 @@ def write_report(
             text = render_markdown(context, write_chart_files(charts, out))
         else:
             text = render_html(context, charts)
-        out.write_text(text, encoding="utf-8")
+        if fmt == "pdf":
+            from accord.report.pdf import print_pdf
+
+            print_pdf(text, out)
+        else:
+            out.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ReportError(
             f"Cannot write the report to {out}: {exc.strerror or exc}.",

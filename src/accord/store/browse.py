@@ -284,7 +284,7 @@ def institution_row(store: CorpusStore, institution_id: str) -> dict[str, Any] |
 def data_version(store: CorpusStore) -> tuple:
     """Changes whenever an analysis, a coding run or a review is written (cache key)."""
     row = store.db.execute(
-        "SELECT (SELECT group_concat(stamp) FROM (SELECT stamp FROM analysis_tables"
+        "SELECT (SELECT group_concat(stamp) FROM (SELECT stamp FROM analysis_catalog"
         " ORDER BY name)), (SELECT max(rowid) FROM runs), (SELECT max(id) FROM reviews)"
     ).fetchone()
     return tuple(row)

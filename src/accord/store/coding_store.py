@@ -155,6 +155,30 @@ def label_counts(store: CorpusStore, codebook_digest: str, coder: str) -> dict[s
     return counts
 
 
+def assignment_records(store: CorpusStore, codebook_digest: str, coder: str) -> list[dict]:
+    """Every assignment of current passages with its score, method and evidence spans
+    (``[[start, end, trigger], ...]`` within the passage), ordered by passage."""
+    rows = store.db.execute(
+        """SELECT a.passage_id, a.dimension, a.category, a.score, a.method, a.evidence
+           FROM assignments a JOIN passages p ON p.id = a.passage_id
+           JOIN documents d ON d.id = p.document_id
+           WHERE d.is_current = 1 AND a.codebook_digest = ? AND a.coder = ?
+           ORDER BY a.passage_id, a.dimension, a.category""",
+        (codebook_digest, coder),
+    )
+    return [
+        {
+            "passage_id": r[0],
+            "dimension": r[1],
+            "category": r[2],
+            "score": r[3],
+            "method": r[4],
+            "evidence": json.loads(r[5]),
+        }
+        for r in rows
+    ]
+
+
 def latest_coding(store: CorpusStore) -> dict[str, Any] | None:
     """The codebook digest and coder of the most recent completed coding run."""
     row = store.db.execute(

@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ from accord._version import __version__
 from accord.errors import StoreError, StoreNotFound
 from accord.model.corpus import Document, Institution, Page, Passage
 from accord.model.provenance import Skipped, digest_corpus
-from accord.store.migrations import SCHEMA_VERSION, migrate
+from accord.store.migrations import SCHEMA_VERSION, migrate, new_store_script
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -77,7 +76,7 @@ class CorpusStore:
     def _ensure_schema(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version == 0:
-            schema = resources.files("accord.store").joinpath("schema.sql").read_text("utf-8")
+            schema = new_store_script()
             # One script, one transaction: a new store is created whole or not at all.
             self.db.executescript(
                 f"BEGIN;\n{schema}\nPRAGMA user_version={SCHEMA_VERSION};\nCOMMIT;"

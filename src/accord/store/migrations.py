@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
 from importlib import resources
@@ -11,15 +12,27 @@ from accord.errors import SchemaTooNew
 SCHEMA_VERSION = 5
 
 
-def _add_new_tables(db: sqlite3.Connection) -> None:
-    """Versions that only add tables re-run schema.sql: every statement is IF NOT EXISTS."""
-    schema = resources.files("accord.store").joinpath("schema.sql").read_text("utf-8")
+def _sql(name: str) -> str:
+    return resources.files("accord.store").joinpath(name).read_text("utf-8")
+
+
+def new_store_script() -> str:
+    """Every table and view of a new store at SCHEMA_VERSION."""
+    return f"{_sql('schema.sql')}\n{_sql('views.sql')}"
+
+
+def _execute_file(db: sqlite3.Connection, name: str) -> None:
     statement = ""
-    for line in schema.splitlines(keepends=True):
+    for line in _sql(name).splitlines(keepends=True):
         statement += line
         if sqlite3.complete_statement(statement):
             db.execute(statement)
             statement = ""
+
+
+def _add_new_tables(db: sqlite3.Connection) -> None:
+    """Versions that only add tables re-run schema.sql: every statement is IF NOT EXISTS."""
+    _execute_file(db, "schema.sql")
 
 
 def _assignments_keyed_by_codebook(db: sqlite3.Connection) -> None:
@@ -47,12 +60,32 @@ def _assignments_keyed_by_codebook(db: sqlite3.Connection) -> None:
     _add_new_tables(db)  # the index on the new table
 
 
+def _analysis_as_tables(db: sqlite3.Connection) -> None:
+    """Version 5: each analysis table becomes a real SQLite table (it was Parquet bytes in
+    `analysis_tables`), and the views for Datasette and sqlite3 are added."""
+    import io
+
+    import pandas as pd
+
+    from accord.store.exports import save_table
+
+    _add_new_tables(db)
+    old = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='analysis_tables'")
+    if old.fetchone() is not None:
+        rows = db.execute("SELECT name, stamp, settings, records FROM analysis_tables")
+        for name, stamp, settings, records in rows.fetchall():
+            frame = pd.read_parquet(io.BytesIO(records))
+            save_table(db, name, frame, json.loads(stamp), json.loads(settings))
+        db.execute("DROP TABLE analysis_tables")
+    _execute_file(db, "views.sql")
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_new_tables,
     2: _add_new_tables,
     3: _assignments_keyed_by_codebook,
-    4: _add_new_tables,
+    4: _analysis_as_tables,  # also adds the reviews table (schema.sql)
 }
 
 

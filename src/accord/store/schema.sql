@@ -163,12 +163,15 @@ CREATE TABLE IF NOT EXISTS validation_results (
     results TEXT NOT NULL
 );
 
--- Schema 3: analysis tables (the latest analysis; Parquet bytes in `records`, stamped).
-CREATE TABLE IF NOT EXISTS analysis_tables (
+-- Schema 5: analysis tables. Each is a real table `analysis_<name>` (created when the analysis
+-- is saved); this catalog holds its stamp, settings and column types (JSON [[name, dtype]]).
+-- Schemas 3 and 4 kept them as Parquet bytes in a table `analysis_tables`.
+CREATE TABLE IF NOT EXISTS analysis_catalog (
     name TEXT PRIMARY KEY,
+    table_name TEXT NOT NULL UNIQUE,
+    columns TEXT NOT NULL,
     stamp TEXT NOT NULL,
-    settings TEXT NOT NULL,
-    records BLOB NOT NULL
+    settings TEXT NOT NULL
 );
 
 -- Schema 5: people's reviews of machine codes. Appended, never updated: the latest review of a

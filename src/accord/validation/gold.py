@@ -8,6 +8,8 @@ never need to hold the corpus text).
 CSV gold is long: one row per item, dimension and coder, labels separated by ';'
 (``passage_id|text|document_id...``, ``dimension``, ``labels``, optional ``coder``, ``item_id``).
 JSONL gold is wide: one record per item and coder with ``labels: {dimension: [ids]}``.
+A REFI-QDA project (``.qdpx``) coded in NVivo, MAXQDA, ATLAS.ti or QualCoder is read by
+validation/qdpx_gold.py.
 """
 
 from __future__ import annotations
@@ -57,13 +59,23 @@ class GoldSet:
         return found
 
 
-def load_gold(path: str | Path, codebook: Codebook) -> GoldSet:
-    """Read a gold file and check its labels against the codebook.
+QDPX_SUFFIXES = (".qdpx", ".qde")
+
+
+def load_gold(path: str | Path, codebook: Codebook, store: CorpusStore | None = None) -> GoldSet:
+    """Read a gold file and check its labels against the codebook. ``store``: where a
+    REFI-QDA project's sources are found as documents, to use their passages.
 
     Raises:
         ValidationDataError: unreadable file, unknown dimension or category id.
     """
     path = Path(path)
+    if path.suffix.lower() in QDPX_SUFFIXES:
+        from accord.validation.qdpx_gold import qdpx_items
+
+        items, skipped = qdpx_items(path, codebook, store)
+        _check_ids(path, items, codebook)
+        return GoldSet(path.stem, items, skipped)
     try:
         text = decode_text(path.read_bytes())
     except OSError as exc:

@@ -42,7 +42,7 @@ def validate_gold(
 ) -> ValidationReport:
     """Score a coder against the first human coder, and the humans against each other."""
     name, _ = choose_coder(coder, codebook)
-    gold = resolve_texts(load_gold(gold_path, codebook), store=store, corpus=corpus)
+    gold = resolve_texts(load_gold(gold_path, codebook, store), store=store, corpus=corpus)
     units = [CodingUnit(i.id, i.text or "", i.document_type) for i in gold.items]
     cache = None
     if store is not None and name != "rules.v1":

@@ -67,7 +67,7 @@ def gold_items(
     seen: set[str] = set()
     skipped = 0
     for path in gold_paths:
-        gold = resolve_texts(load_gold(path, codebook), store=store, corpus=corpus)
+        gold = resolve_texts(load_gold(path, codebook, store), store=store, corpus=corpus)
         skipped += len(gold.skipped)
         for item in gold.items:
             if splits is not None and splits.get(item.group) not in set(use):
