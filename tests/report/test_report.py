@@ -3,13 +3,11 @@ pinned by a golden file, Markdown charts, stamped exports, and the page in a rea
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from itertools import pairwise
 from pathlib import Path
@@ -22,12 +20,10 @@ import accord
 from accord.analysis.pipeline import stored_result
 from accord.analysis.results import AnalysisResult
 from accord.cli import app
-from accord.config import load_settings
 from accord.report.export import export_store
 from accord.report.render import write_report
 from accord.store.exports import STAMP_KEY
-from conftest import write_html
-from fixtures.texts import PARAGRAPHS
+from fixtures.report_corpus import analyse_tiny
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -42,88 +38,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-HOSTILE_TEXT = (
-    "The partners will exchange information on incidents in hospitals "
-    "<script>alert(1)</script> and support developing countries "
-    "<img src=x onerror=alert(2)> with capacity building."
-)
-HOSTILE_ORGANISATION = "Civic Forum </script><script>alert(5)</script>"
 SECTIONS = ["summary", "corpus", "overview", "domains", "unranked", "methods", "reproducibility"]
 
 
 # ---------------------------------------------------------------- the corpus and its analysis
 
 
-def write_fixed_pdf(path: Path, pages: list[list[str]]) -> Path:
-    """A PDF whose bytes do not depend on the clock, so document and passage ids are stable
-    across runs (conftest's writer stamps the creation time, which the golden cannot hold)."""
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.set_creation_date(datetime(2024, 1, 1, tzinfo=UTC))
-    for paragraphs in pages:
-        pdf.add_page()
-        pdf.set_font("helvetica", size=11)
-        for paragraph in paragraphs:
-            pdf.multi_cell(0, 6, paragraph)
-            pdf.ln(4)
-    pdf.output(str(path))
-    return path
-
-
-def write_tiny_corpus(root: Path) -> Path:
-    """The tiny corpus of conftest (same texts, organisations, titles and years) in formats
-    with reproducible bytes, plus one hostile document with markup in its text, title,
-    organisation and URL."""
-    root.mkdir(parents=True)
-    write_fixed_pdf(root / "health.pdf", [PARAGRAPHS[:2], PARAGRAPHS[2:4], PARAGRAPHS[4:]])
-    write_html(root / "trade.html", "Enterprise adoption plan", [PARAGRAPHS[3], PARAGRAPHS[4]])
-    write_html(root / "schools.html", "Guidance for schools", [PARAGRAPHS[1], PARAGRAPHS[5]])
-    (root / "weapons.txt").write_text("\n\n".join([PARAGRAPHS[2], PARAGRAPHS[4]]), "utf-8")
-    (root / "climate.md").write_text(
-        "# Climate and AI\n\n" + PARAGRAPHS[5] + "\n\n## Cooperation\n\n" + PARAGRAPHS[4], "utf-8"
-    )
-    (root / "hostile.txt").write_text(HOSTILE_TEXT + "\n\n" + PARAGRAPHS[0], "utf-8")
-    rows = [
-        ("health.pdf", "World Health Organization", "Medical imaging note", "2021", "guidance",
-         "https://example.org/who/imaging?a=1&b=2"),
-        ("trade.html", "OECD", "Enterprise adoption plan", "2023", "report", ""),
-        ("schools.html", "UNESCO", "Guidance for schools", "2023", "guidance", ""),
-        ("weapons.txt", "United Nations General Assembly", "Weapons debate", "2024",
-         "resolution", ""),
-        ("climate.md", "United Nations Educational, Scientific and Cultural Organization",
-         "Climate and AI", "2022", "report", ""),
-        ("hostile.txt", HOSTILE_ORGANISATION, "Notes <script>alert(3)</script>", "2024",
-         "report", "javascript:alert(4)"),
-    ]  # fmt: skip
-    with (root / "manifest.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["path", "organisation", "title", "year", "document_type", "url"])
-        writer.writerows(rows)
-    return root
-
-
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory) -> tuple[accord.CorpusStore, AnalysisResult]:
-    """A coded, analysed store of the tiny corpus, built once for the module (a few seconds).
-
-    The test codebook (codebook.yaml here) has every dimension the analysis uses and stays
-    fixed while the packaged codebook evolves; low support thresholds let domains be ranked.
-    """
-    root = tmp_path_factory.mktemp("report")
-    corpus = write_tiny_corpus(root / "corpus")
-    settings = load_settings(
-        ingest={"workers": 1},
-        analysis={
-            "bootstrap_resamples": 50,
-            "weight_draws": 50,
-            "support": {"min_passages": 1, "min_domain_passages": 1},
-        },
-    )
-    store = accord.open_store(root / "accord.db")
-    accord.ingest(store, corpus, manifest=corpus / "manifest.csv", settings=settings)
-    accord.code(store, HERE / "codebook.yaml", coder="rules")
-    result = accord.analyse(store, settings=settings, formats=())
+    """A coded, analysed store of the tiny corpus, built once for the module (a few seconds)."""
+    store, result = analyse_tiny(tmp_path_factory.mktemp("report"))
     yield store, result
     store.close()
 

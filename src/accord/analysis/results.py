@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from accord.analysis.measures import js_similarity
 from accord.analysis.opportunity import COMPONENTS, Uncertainty, analyse_uncertainty, interval
 from accord.config import AnalysisSettings
 from accord.errors import AnalysisError
+from accord.model.codebook import Codebook
 from accord.model.provenance import RunStamp
 
 DECIMALS = 6
@@ -24,10 +26,21 @@ DECIMALS = 6
 
 @dataclass
 class AnalysisResult:
+    """The tables of one analysis and what a reader needs beside them.
+
+    Besides the tables, stamp and settings, it carries what the report and the web app show
+    about the inputs, so that neither goes back to the store: the parsed codebook, the corpus
+    summary (``store.summary.describe_corpus``) and the latest stored validation of the
+    codebook (``ValidationReport.as_dict``), each None when unknown.
+    """
+
     tables: dict[str, pd.DataFrame]
     stamp: RunStamp
     settings: AnalysisSettings
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # dimension -> id -> label
+    codebook: Codebook | None = None
+    corpus: dict[str, Any] | None = None
+    validation: dict[str, Any] | None = None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -49,7 +62,7 @@ def analyse_coded(
         raise AnalysisError("The analysis needs a codebook with a 'domain' dimension.") from None
     arrays = build_arrays(corpus)
     result = analyse_uncertainty(arrays, settings)
-    labels = {d.id: {c.id: c.label for c in d.categories} for d in corpus.codebook.dimensions}
+    labels = category_labels(corpus.codebook)
     tables = {
         "domains": domain_table(arrays, result, settings, labels["domain"]),
         "coverage": coverage_table(arrays, result, settings),
@@ -73,7 +86,13 @@ def analyse_coded(
         (corpus.coder,),
         _model_digest(corpus),
     )
-    return AnalysisResult({k: _tidy(v) for k, v in tables.items()}, stamp, settings, labels)
+    tables = {k: _tidy(v) for k, v in tables.items()}
+    return AnalysisResult(tables, stamp, settings, labels, codebook=corpus.codebook)
+
+
+def category_labels(codebook: Codebook) -> dict[str, dict[str, str]]:
+    """Display labels of every category: dimension id -> category id -> label."""
+    return {d.id: {c.id: c.label for c in d.categories} for d in codebook.dimensions}
 
 
 def _model_digest(corpus) -> str | None:

@@ -1,15 +1,13 @@
 """Plotly figures for the report, one pure function per chart: a tidy frame in, a figure out.
 
-Every builder takes the frame the report context prepares for that chart (human-readable
-labels already applied, rows in display order), so the figure, its data table and the
-Markdown chart all show the same numbers.
+Every builder takes the frame ``chartdata`` prepares for that chart (human-readable labels
+already applied, rows in display order), so the figure, its data table and the Markdown chart
+all show the same numbers. ``chartspecs.CHARTS`` says which builder draws which chart.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -350,21 +348,3 @@ def similarity_network(frame: pd.DataFrame, threshold: float = NETWORK_THRESHOLD
 def short_label(name: str, limit: int = 30) -> str:
     """Long names overflow the circle; the full name stays in the hover text and the table."""
     return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-
-
-BUILDERS: dict[str, Callable[[pd.DataFrame], go.Figure]] = {
-    "coverage": coverage_heatmap,
-    "approach_mix": partial(stacked_shares, category="approach"),
-    "force_mix": partial(stacked_shares, category="force"),
-    "opportunity_security": opportunity_security,
-    "rank_stability": rank_stability,
-    "trends": partial(trend_lines, series="domain"),
-    "trends_approach": partial(trend_lines, series="approach"),
-    "network": similarity_network,
-    "alignment": alignment_matrix,
-}
-
-
-def build_figure(kind: str, frame: pd.DataFrame) -> go.Figure:
-    """The figure of one chart kind (a key of ``BUILDERS``)."""
-    return BUILDERS[kind](frame)

@@ -17,8 +17,8 @@ from typing import Any
 
 from accord.analysis.results import AnalysisResult
 from accord.errors import ReportError
-from accord.report.charts import build_figure
-from accord.report.context import Chart, build_context, chart_specs
+from accord.report.chartspecs import Chart, build_figure, chart_specs, write_svg
+from accord.report.context import build_context
 from accord.store.corpus_store import CorpusStore
 
 logger = logging.getLogger(__name__)
@@ -188,8 +188,6 @@ def render_html(context: dict[str, Any], charts: list[Chart]) -> str:
 
 def write_chart_files(charts: list[Chart], out: Path) -> dict[str, str]:
     """Draw each chart as an SVG beside the Markdown file; return id -> relative path."""
-    from accord.report.svg import write_svg
-
     folder = out.parent / f"{out.stem}-charts"
     folder.mkdir(parents=True, exist_ok=True)
     images = {}

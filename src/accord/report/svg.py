@@ -7,7 +7,6 @@ are byte-for-byte reproducible: a fixed hash salt, no date in the metadata, text
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -175,24 +174,11 @@ def network(frame: pd.DataFrame) -> Figure:
     return figure
 
 
-BUILDERS: dict[str, Callable[[pd.DataFrame], Figure]] = {
-    "coverage": coverage,
-    "approach_mix": partial(stacked, category="approach"),
-    "force_mix": partial(stacked, category="force"),
-    "opportunity_security": scatter,
-    "rank_stability": stability,
-    "trends": partial(lines, series="domain"),
-    "trends_approach": partial(lines, series="approach"),
-    "network": network,
-    "alignment": alignment,
-}
-
-
-def write_svg(kind: str, frame: pd.DataFrame, path: Path) -> Path:
-    """Draw one chart kind to an SVG file (reproducible bytes)."""
+def save_svg(draw: Callable[[pd.DataFrame], Figure], frame: pd.DataFrame, path: Path) -> Path:
+    """Draw a frame with one of the builders above to an SVG file (reproducible bytes)."""
     import matplotlib
 
     with matplotlib.rc_context(_rc()):
-        figure = BUILDERS[kind](frame)
+        figure = draw(frame)
         figure.savefig(path, format="svg", metadata={"Date": None})
     return path
