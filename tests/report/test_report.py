@@ -164,8 +164,9 @@ def test_document_text_is_shown_as_text(html_report):
             assert "alert(" not in script
     hrefs = [a.get("href") or "" for a in page.all("a")]
     assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")]
-    # The hostile organisation name reaches the figures' JSON escaped, still one string.
-    assert "\\u003cscript\\u003ealert(5)" in text
+    # The hostile organisation name reaches the figures' JSON as plotly's plain text (its
+    # entities), script-escaped, still one string.
+    assert "\\u0026lt;script\\u0026gt;alert(5)" in text
 
 
 def test_empty_and_unranked_tables_still_render(analysed, tmp_path):

@@ -7,6 +7,7 @@ all show the same numbers. ``chartspecs.CHARTS`` says which builder draws which 
 
 from __future__ import annotations
 
+import html
 import math
 from typing import TYPE_CHECKING
 
@@ -55,6 +56,26 @@ def _figure(**layout: object) -> go.Figure:
     return figure
 
 
+def plain(value: object) -> str:
+    """A label as plotly shows it as typed.
+
+    Plotly reads every label (tick labels, hover text, legend names, annotations, titles) as
+    a small subset of HTML: links, styled spans, line breaks and entities. Names from
+    manifests and codebooks are text, so '&', '<' and '>' become entities, which plotly turns
+    back into the characters.
+
+    Example:
+        >>> plain('<a href="x">X</a> & Co')
+        '&lt;a href="x"&gt;X&lt;/a&gt; &amp; Co'
+    """
+    return html.escape(str(value), quote=False)
+
+
+def _plain_columns(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy whose label columns are ``plain`` (an injective change: rows stay distinct)."""
+    return frame.assign(**{c: frame[c].map(plain) for c in columns})
+
+
 def _height(rows: int, per_row: int = 26, minimum: int = 260) -> int:
     return max(minimum, 90 + per_row * rows)
 
@@ -72,6 +93,7 @@ def coverage_heatmap(frame: pd.DataFrame) -> go.Figure:
     """
     import plotly.graph_objects as go
 
+    frame = _plain_columns(frame, "domain", "institution")
     domains, institutions = _ordered(frame["domain"]), _ordered(frame["institution"])
     grid = frame.pivot_table(
         index="domain", columns="institution", values="coverage", aggfunc="first", sort=False
@@ -109,6 +131,7 @@ def stacked_shares(frame: pd.DataFrame, category: str = "approach") -> go.Figure
     """
     import plotly.graph_objects as go
 
+    frame = _plain_columns(frame, "domain", category)
     domains = _ordered(frame["domain"])
     figure = _figure(
         barmode="stack",
@@ -126,7 +149,8 @@ def stacked_shares(frame: pd.DataFrame, category: str = "approach") -> go.Figure
                 name=str(name),
                 orientation="h",
                 marker={"color": OKABE_ITO[position % len(OKABE_ITO)]},
-                hovertemplate=f"%{{y}}<br>{name}: %{{x:.1%}}<extra></extra>",
+                meta=str(name),  # the name through a variable: a '%{' in it stays text
+                hovertemplate="%{y}<br>%{meta}: %{x:.1%}<extra></extra>",
             )
         )
     figure.update_yaxes(autorange="reversed")
@@ -152,6 +176,7 @@ def opportunity_security(frame: pd.DataFrame) -> go.Figure:
             "thickness": 1,
         }
 
+    frame = _plain_columns(frame, "domain")
     figure = _figure(
         height=460,
         xaxis={"title": {"text": "Security-sensitive share of passages"}, "tickformat": ".0%"},
@@ -182,6 +207,7 @@ def rank_stability(frame: pd.DataFrame) -> go.Figure:
     """
     import plotly.graph_objects as go
 
+    frame = _plain_columns(frame, "domain")
     domains = _ordered(frame["domain"])
     ranks = list(range(1, int(frame["rank"].max()) + 1)) if len(frame) else []
     grid = frame.pivot_table(
@@ -216,6 +242,7 @@ def trend_lines(frame: pd.DataFrame, series: str = "domain") -> go.Figure:
     """
     import plotly.graph_objects as go
 
+    frame = _plain_columns(frame, series)
     figure = _figure(
         height=420,
         xaxis={"title": {"text": "Year"}, "dtick": 1},
@@ -234,7 +261,8 @@ def trend_lines(frame: pd.DataFrame, series: str = "domain") -> go.Figure:
                     "color": OKABE_ITO[position % len(OKABE_ITO)],
                     "dash": DASHES[(position // len(OKABE_ITO)) % len(DASHES)],
                 },
-                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra></extra>",
+                meta=str(name),
+                hovertemplate="%{meta}<br>%{x}: %{y:.1%}<extra></extra>",
             )
         )
     return figure
@@ -255,6 +283,7 @@ def alignment_matrix(frame: pd.DataFrame) -> go.Figure:
         grid.loc[row.institution_b, row.institution_a] = row.similarity
     for name in names:
         grid.loc[name, name] = 1.0
+    labels = [plain(n) for n in names]
     figure = _figure(
         height=_height(len(names), per_row=34, minimum=300),
         xaxis={"tickangle": -40, "side": "top", "dtick": 1},
@@ -263,8 +292,8 @@ def alignment_matrix(frame: pd.DataFrame) -> go.Figure:
     figure.add_trace(
         go.Heatmap(
             z=grid.to_numpy().tolist(),
-            x=names,
-            y=names,
+            x=labels,
+            y=labels,
             colorscale=SEQUENTIAL,
             zmin=0,
             zmax=1,
@@ -335,8 +364,8 @@ def similarity_network(frame: pd.DataFrame, threshold: float = NETWORK_THRESHOLD
             x=[position[n][0] for n in names],
             y=[position[n][1] for n in names],
             mode="markers+text",
-            text=[short_label(n) for n in names],
-            customdata=names,
+            text=[plain(short_label(n)) for n in names],
+            customdata=[plain(n) for n in names],
             textposition=["middle right" if position[n][0] >= 0 else "middle left" for n in names],
             marker={"size": 14, "color": OKABE_ITO[0], "line": {"color": "#ffffff", "width": 1}},
             hovertemplate="%{customdata}<extra></extra>",

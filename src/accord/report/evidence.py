@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from accord.analysis.results import AnalysisResult
 from accord.report.names import Names
 from accord.report.tables import number, table, text
 
 EVIDENCE_PER_SECTION = 8
+# Characters a URL may keep as they are (RFC 3986 reserved and unreserved, and '%' so that
+# existing escapes stay); everything else, '<', '>', '"', spaces and non-ASCII included, is
+# percent-encoded.
+URL_SAFE = "!#$%&'()*+,/:;=?@[]~-._"
 
 
 def passage_anchor(passage_id: str) -> str:
@@ -24,16 +28,30 @@ def passage_anchor(passage_id: str) -> str:
 
 
 def safe_url(url: Any) -> str | None:
-    """The URL when it is a web address; anything else (javascript:, data:, paths) is dropped
-    because autoescaping does not stop a hostile scheme in an href.
+    """The URL when it is a web address, percent-encoded so that it holds no markup in any
+    format; anything else (javascript:, data:, paths) is dropped because escaping does not
+    stop a hostile scheme in an href.
 
     Example:
         >>> safe_url("javascript:alert(1)") is None
         True
+        >>> safe_url("https://example.org/a?x=<b>")
+        'https://example.org/a?x=%3Cb%3E'
     """
     value = text(url).strip()
-    parts = urlsplit(value)
-    return value if parts.scheme in ("http", "https") and parts.netloc else None
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:  # an unclosed '[' in the host, a port that is not a number
+        return None
+    if parts.scheme not in ("http", "https") or not host:
+        return None
+    try:
+        netloc = parts.netloc.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    rest = [quote(p, safe=URL_SAFE) for p in (parts.path, parts.query, parts.fragment)]
+    return urlunsplit((parts.scheme, quote(netloc, safe=URL_SAFE), *rest))
 
 
 def pages(start: Any, end: Any) -> str:

@@ -14,11 +14,13 @@ import re
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from accord.analysis.results import AnalysisResult
 from accord.errors import ReportError
 from accord.report.chartspecs import Chart, build_figure, chart_specs, write_svg
 from accord.report.context import build_context
+from accord.report.evidence import URL_SAFE
 from accord.store.corpus_store import CorpusStore
 
 logger = logging.getLogger(__name__)
@@ -69,7 +71,10 @@ def write_report(
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "json":
-            text = json.dumps(context, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+            # '<', '>' and '&' as \u escapes: the same data, but no markup in the file for a
+            # viewer or a page that pastes it into HTML.
+            text = script_json(json.dumps(context, sort_keys=True, indent=1, ensure_ascii=False))
+            text += "\n"
         elif fmt == "md":
             text = render_markdown(context, write_chart_files(charts, out))
         else:
@@ -113,11 +118,44 @@ def header(name: Any) -> str:
     return HEADERS.get(text, text.replace("_", " ").capitalize() if text.islower() else text)
 
 
+MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]|~])")  # inline syntax: code, emphasis, links
+# What would start a heading, a list item or a rule at the start of a line.
+MARKDOWN_LINE_START = re.compile(r"^(#{1,6}|[+=-]+|\d{1,9}[.)])(?=\s|$)")
+
+
 def markdown_text(value: Any) -> str:
-    """Text for Markdown: HTML-escaped (a renderer that passes HTML through would run it),
-    table pipes escaped, line breaks flattened."""
-    text = html.escape(str(value), quote=False).replace("|", "\\|")
-    return " ".join(text.split())
+    r"""Text for Markdown that renders as typed: HTML-escaped (a renderer that passes HTML
+    through would run it), Markdown's inline syntax backslash-escaped (a document's
+    ``[text](url)`` must not become a link), line starts that would begin a heading or a list
+    escaped, line breaks flattened.
+
+    Example:
+        >>> print(markdown_text("# [x](y) <b>"))
+        \# \[x\](y) &lt;b&gt;
+        >>> print(markdown_text("1. 0.25"))
+        1\. 0.25
+    """
+    text = MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(str(value).split()))
+    text = MARKDOWN_LINE_START.sub(_escape_marker, text)
+    return html.escape(text, quote=False)
+
+
+def _escape_marker(match: re.Match) -> str:
+    marker = match.group(1)
+    return marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker
+
+
+def markdown_url(url: Any) -> str:
+    """A link destination: percent-encoded (no space, '<' or '>' can remain) and in angle
+    brackets, so that parentheses in the URL cannot end the link."""
+    return "<" + quote(str(url), safe=URL_SAFE) + ">"
+
+
+def markdown_code(value: Any) -> str:
+    """An inline code span whose fence is longer than any run of backticks inside it."""
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _environment(is_html: bool) -> Any:
@@ -133,7 +171,15 @@ def _environment(is_html: bool) -> Any:
         lstrip_blocks=is_html,
         keep_trailing_newline=True,
     )
-    environment.filters.update(pct=pct, fixed=fixed, cell=cell, header=header, md=markdown_text)
+    environment.filters.update(
+        pct=pct,
+        fixed=fixed,
+        cell=cell,
+        header=header,
+        md=markdown_text,
+        md_url=markdown_url,
+        md_code=markdown_code,
+    )
     return environment
 
 

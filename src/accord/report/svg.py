@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 RC = {
     "svg.hashsalt": "accord",
     "svg.fonttype": "none",  # text stays text: smaller, searchable, no font-dependent paths
+    "text.parse_math": False,  # a '$' in a name is a dollar sign, not the start of a formula
     "font.size": 9,
     "axes.spines.top": False,
     "axes.spines.right": False,
