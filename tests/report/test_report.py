@@ -23,7 +23,7 @@ from accord.cli import app
 from accord.report.export import export_store
 from accord.report.render import write_report
 from accord.store.exports import STAMP_KEY
-from fixtures.report_corpus import analyse_tiny
+from fixtures.report_corpus import MADE_AT, analyse_tiny
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -202,7 +202,9 @@ def _stable(context: dict) -> dict:
 
 def test_json_report_matches_golden(analysed, tmp_path):
     store, result = analysed
-    out = write_report(result, store, tmp_path / "report.json", "json", command="accord report")
+    out = write_report(
+        result, store, tmp_path / "report.json", "json", command="accord report", made_at=MADE_AT
+    )
     context = _stable(json.loads(out.read_text("utf-8")))
     if os.environ.get("ACCORD_UPDATE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)
@@ -215,8 +217,8 @@ def test_stored_analysis_gives_the_same_report(analysed, tmp_path):
     """The CLI reports the analysis reloaded from the store (JSON, None for NaN); the content
     must not depend on which way the tables were obtained."""
     store, result = analysed
-    fresh = write_report(result, store, tmp_path / "a.json", "json")
-    stored = write_report(stored_result(store), store, tmp_path / "b.json", "json")
+    fresh = write_report(result, store, tmp_path / "a.json", "json", made_at=MADE_AT)
+    stored = write_report(stored_result(store), store, tmp_path / "b.json", "json", made_at=MADE_AT)
     assert json.loads(fresh.read_text("utf-8")) == json.loads(stored.read_text("utf-8"))
 
 

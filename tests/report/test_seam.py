@@ -24,7 +24,7 @@ from accord.report import (
     safe_url,
 )
 from accord.report.chartspecs import KINDS, PLACES, write_svg
-from fixtures.report_corpus import CODEBOOK, analyse_tiny, tiny_settings
+from fixtures.report_corpus import CODEBOOK, MADE_AT, analyse_tiny, tiny_settings
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_a_computed_result_carries_codebook_and_corpus(analysed):
     assert result.corpus["documents"] == documents[0] == 6
     assert result.corpus["corpus_digest"] == result.stamp.corpus_digest
     assert result.validation is None  # nothing validated in this store
-    assert build_context(result) == build_context(result, store)
+    assert build_context(result, made_at=MADE_AT) == build_context(result, store, made_at=MADE_AT)
 
 
 def test_a_stored_result_carries_the_validation_and_needs_no_store(validated, tmp_path):
@@ -69,9 +69,9 @@ def test_a_stored_result_carries_the_validation_and_needs_no_store(validated, tm
     assert result.codebook.digest() == result.stamp.codebook_digest
     assert result.validation["coder"].startswith("rules") and result.validation["n_items"] == 4
     assert result.corpus["passages"] > 0
-    with_store = build_context(result, validated)
+    with_store = build_context(result, validated, made_at=MADE_AT)
     validated.close()  # from here on any store query would fail
-    alone = build_context(result)
+    alone = build_context(result, made_at=MADE_AT)
     assert alone == with_store
     assert alone["corpus"]["available"] is True
     assert alone["methods"]["validation"]["n_items"] == 4
@@ -81,7 +81,8 @@ def test_a_stored_result_carries_the_validation_and_needs_no_store(validated, tm
 def test_reusing_a_stored_analysis_keeps_what_it_carries(validated):
     again = accord.analyse(validated, settings=tiny_settings(), formats=())
     assert again.validation is not None and again.codebook is not None
-    assert build_context(again) == build_context(stored_result(validated))
+    stored = stored_result(validated)
+    assert build_context(again, made_at=MADE_AT) == build_context(stored, made_at=MADE_AT)
 
 
 def test_every_chart_kind_is_declared_once_and_drawn_both_ways(analysed, tmp_path):

@@ -49,17 +49,24 @@ def coverage(result: AnalysisResult, names: Names) -> list[ChartData]:
 
 
 def approach_mix(result: AnalysisResult, names: Names) -> list[ChartData]:
+    """The ranked domains only (best first): the mix of an unranked domain rests on too few
+    institutions to compare. Approaches in codebook order, the order the bars stack in."""
     profiles = table(result, "profiles")
-    approach = profiles[profiles["dimension"] == "approach"]
+    ranked = list(ranked_domains(result)["domain"])
+    approach = profiles[(profiles["dimension"] == "approach") & profiles["domain"].isin(ranked)]
     if approach.empty:
         return []
     mix = approach.groupby(["domain", "category"], sort=False)["share"].mean().reset_index()
+    order = {c: k for k, c in enumerate(names.labels.get("approach", {}))}
+    mix = mix.assign(
+        position=mix["domain"].map({d: k for k, d in enumerate(ranked)}),
+        stack=mix["category"].map(lambda c: order.get(c, len(order))),
+    ).sort_values(["position", "stack", "category"])
     mix = mix.assign(
         domain=mix["domain"].map(names.domain),
         approach=mix["category"].map(lambda c: names.category("approach", c)),
     )
-    frame = _by_domain_order(result, names, mix[["domain", "approach", "share"]])
-    return [ChartData("approach_mix", frame)]
+    return [ChartData("approach_mix", mix[["domain", "approach", "share"]])]
 
 
 def force_mix(result: AnalysisResult, names: Names) -> list[ChartData]:
@@ -80,7 +87,9 @@ def opportunity_security(result: AnalysisResult, names: Names) -> list[ChartData
     if ranked.empty:
         return []
     columns = [f"{c}{s}" for c in ("opportunity", "security") for s in ("", "_low", "_high")]
-    frame = ranked[["domain", *columns]].assign(domain=ranked["domain"].map(names.domain))
+    frame = ranked[["rank", "domain", *columns]].assign(
+        rank=ranked["rank"].astype(int), domain=ranked["domain"].map(names.domain)
+    )
     return [ChartData("opportunity_security", frame.reset_index(drop=True))]
 
 
@@ -96,7 +105,24 @@ def rank_stability(result: AnalysisResult, names: Names) -> list[ChartData]:
     rows = rows[rows["domain"].isin(rank_of)]
     rows = rows.assign(order=rows["domain"].map(rank_of)).sort_values(["order", "rank"])
     frame = rows.assign(domain=rows["domain"].map(names.domain), rank=rows["rank"].astype(int))
-    return [ChartData("rank_stability", frame[["domain", "rank", "probability"]])]
+    fields = {"draws": _draws(result, source)}
+    return [ChartData("rank_stability", frame[["domain", "rank", "probability"]], fields)]
+
+
+def _draws(result: AnalysisResult, source: str) -> str:
+    """What the rank probabilities are shares of. The joint draw pairs each bootstrap
+    resample with one weight draw (analysis/opportunity.py), so it is as many draws as the
+    smaller of the two, not their product."""
+    settings = result.settings
+    resamples, weights = settings.bootstrap_resamples, settings.weight_draws
+    if source == "joint":
+        return (
+            f"{min(resamples, weights):,} bootstrap resamples of the documents, each scored "
+            "with its own random draw of the opportunity weights"
+        )
+    if source == "bootstrap":
+        return f"{resamples:,} bootstrap resamples of the documents (weights as set)"
+    return f"{weights:,} random draws of the opportunity weights (documents as they are)"
 
 
 def _trend_domains(result: AnalysisResult, trends: pd.DataFrame) -> list[str]:

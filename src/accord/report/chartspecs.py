@@ -37,8 +37,8 @@ def _as_is(frame: pd.DataFrame) -> pd.DataFrame:
 @dataclass(frozen=True)
 class ChartKind:
     """One kind of chart. ``title`` and ``caption`` are ``str.format`` templates filled with the
-    run's settings (``confidence``, ``draws``, ``weighting``, ``threshold``) and the fields
-    the data builder returns with each frame."""
+    run's settings (``confidence``, ``weighting``, ``threshold``) and the fields the data
+    builder returns with each frame."""
 
     kind: str
     place: str  # one of PLACES
@@ -89,10 +89,10 @@ CHARTS: tuple[ChartKind, ...] = (
         "opportunity_security",
         "summary",
         "Opportunity and security sensitivity of the ranked domains",
-        "Each point is a ranked domain: its cooperation-opportunity score (vertical) against the "
-        "share of its passages that are security-sensitive (horizontal). Bars show the "
-        "{confidence} bootstrap intervals. Domains towards the top left are the easier places "
-        "to start.",
+        "Each point is a ranked domain, numbered by its rank in the table above (hover over a "
+        "point for its name): its cooperation-opportunity score (vertical) against the share "
+        "of its passages that are security-sensitive (horizontal). Bars show the {confidence} "
+        "bootstrap intervals. Domains towards the top left are the easier places to start.",
         chartdata.opportunity_security,
         charts.opportunity_security,
         svg.scatter,
@@ -101,9 +101,9 @@ CHARTS: tuple[ChartKind, ...] = (
         "rank_stability",
         "summary",
         "How stable the ranking is",
-        "Probability of each rank for each ranked domain, over {draws} combined bootstrap "
-        "resamples and random draws of the opportunity weights. A single bright cell means a "
-        "stable rank; a spread row means the rank depends on the sample or on the weights.",
+        "Probability of each rank for each ranked domain, over {draws}. A single bright cell "
+        "means a stable rank; a spread row means the rank depends on the sample or on the "
+        "weights.",
         chartdata.rank_stability,
         charts.rank_stability,
         svg.stability,
@@ -184,7 +184,6 @@ def _settings_fields(result: AnalysisResult) -> dict[str, Any]:
     settings = result.settings
     return {
         "confidence": f"{settings.confidence:.0%}",
-        "draws": settings.bootstrap_resamples * max(settings.weight_draws, 1),
         "weighting": settings.weighting,
         "threshold": NETWORK_THRESHOLD,
     }

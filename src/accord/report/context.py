@@ -8,12 +8,18 @@ The context holds numbers, not formatted text, except for the plain-language par
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from accord.analysis.results import AnalysisResult
 from accord.report.chartspecs import Chart, chart_specs
 from accord.report.names import Names
-from accord.report.provenance import corpus_section, methods_section, reproducibility_section
+from accord.report.provenance import (
+    corpus_section,
+    header_section,
+    methods_section,
+    reproducibility_section,
+)
 from accord.report.sections import (
     discovery_section,
     domain_sections,
@@ -33,6 +39,9 @@ def build_context(
     store: CorpusStore | None = None,
     command: str | None = None,
     charts: list[Chart] | None = None,
+    *,
+    explorer_url: str | None = None,
+    made_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The whole report as plain data (JSON-safe; see ``render.write_report`` for formats).
 
@@ -43,14 +52,18 @@ def build_context(
             result built by hand). Without either, those parts are left out.
         command: the command line that produced the report, for the reproducibility stamp.
         charts: chart specs already built (``chart_specs``), to avoid building them twice.
+        explorer_url: where ``accord serve`` runs; evidence passages then link to its passage
+            pages instead of their source documents.
+        made_at: when the report is made (default: ``SOURCE_DATE_EPOCH``, else now).
     """
     names = Names(result)
     charts = charts if charts is not None else chart_specs(result, names)
-    sections = domain_sections(result, names, charts)
+    sections = domain_sections(result, names, charts, explorer_url)
     unranked = unranked_domains(result, names)
     corpus = corpus_section(result, store)
     context = {
         "title": TITLE,
+        "header": header_section(result, corpus, made_at),
         "summary": summary_section(result, sections, charts),
         "overview": {"charts": [c.as_dict() for c in charts if c.place == "overview"]},
         "corpus": corpus,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 
 import pandas as pd
 
+from accord.model.rounding import rank_bounds
 from accord.report.names import Names
 from accord.report.tables import clean, number, text
 
@@ -87,16 +87,13 @@ def _measure(row: pd.Series, key: str) -> dict[str, Any]:
 def domain_entry(row: pd.Series, names: Names, k: int) -> dict[str, Any]:
     """The numbers of one ranked domain, as the summary table and its section show them."""
     institutions = [i for i in text(row.get("institutions")).split(";") if i]
-    low, high = number(row.get("rank_low")), number(row.get("rank_high"))
+    low, high = rank_bounds(number(row.get("rank_low")), number(row.get("rank_high")))
     return {
         "domain": text(row["domain"]),
         "label": names.domain(text(row["domain"])),
         "anchor": f"domain-{text(row['domain'])}",
         "rank": int(row["rank"]),
-        "rank_interval": [
-            math.floor(low) if low is not None else None,
-            math.ceil(high) if high is not None else None,
-        ],
+        "rank_interval": [low, high],
         "p_top": {s: _p_top(row, k, s) for s in ("joint", "bootstrap", "weights")},
         "passages": int(number(row.get("passages")) or 0),
         "documents": int(number(row.get("documents")) or 0),

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from accord.analysis.results import AnalysisResult
+from accord.model.rounding import percent_text, score_text
 from accord.report.measures import measure_of
 from accord.report.tables import DIGITS, table, text
 
@@ -38,7 +39,7 @@ def listing(items: list[str], limit: int = 4) -> str:
 
 
 def percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
+    return "n/a" if value is None else percent_text(value)
 
 
 def ordinal(n: int) -> str:
@@ -77,9 +78,9 @@ def _alignment_sentence(alignment: dict[str, Any], confidence: float) -> str:
     if value is None:
         return "Their profiles could not be compared (no approach or principle coding)."
     words = grade(value, ALIGNMENT_WORDS)
-    interval = _interval(alignment, confidence, "{:.2f}".format)
+    interval = _interval(alignment, confidence, score_text)
     interval = f", {interval}" if interval else ""
-    return f"Their approaches and principles are {words} (alignment {value:.2f}{interval})."
+    return f"Their approaches and principles are {words} (alignment {score_text(value)}{interval})."
 
 
 def _approach_sentence(leaders: list[dict[str, Any]]) -> str:
@@ -168,6 +169,31 @@ def headline(n_domains: int, ranked_labels: list[str]) -> str:
     )
 
 
+def corpus_sentence(documents: int, institutions: int, years: list[int]) -> str:
+    """'45 documents from 23 institutions, published 2019–2025.'"""
+    span = ""
+    if years:
+        first, last = min(years), max(years)
+        span = f", published in {first}" if first == last else f", published {first}–{last}"
+    plural = "s" if institutions != 1 else ""
+    return f"{documents} documents from {institutions} institution{plural}{span}."
+
+
+def digest_sentence(digests: int, documents: int) -> str:
+    """What a reader must know when the texts are paraphrased digests, not the documents."""
+    if not digests:
+        return ""
+    which = (
+        f"All {documents} documents are"
+        if digests == documents
+        else f"{digests} of the {documents} documents are"
+    )
+    return (
+        f"{which} paraphrased digests of the originals, not their official texts: the "
+        "findings describe the digests, and the quoted passages are paraphrases."
+    )
+
+
 def caveats(
     result: AnalysisResult,
     sections: list[dict[str, Any]],
@@ -175,6 +201,7 @@ def caveats(
     corpus: dict[str, Any],
     codebook: dict[str, Any],
     validated: bool,
+    card: dict[str, Any] | None = None,
 ) -> list[str]:
     """Limitations that follow from this corpus and run, worded for a reader of the report."""
     notes = []
@@ -213,6 +240,9 @@ def caveats(
             f"The codebook has no {', '.join(missing)} dimension; the measures built on "
             f"{'it' if len(missing) == 1 else 'them'} are empty."
         )
+    digest = digest_sentence(corpus.get("paraphrased_digests") or 0, corpus.get("documents") or 0)
+    if digest:
+        notes.append(digest)
     if corpus.get("skipped"):
         notes.append(
             f"{len(corpus['skipped'])} input file(s) could not be read and are not analysed "
@@ -228,7 +258,13 @@ def caveats(
             "Passages were coded by keyword rules, which miss paraphrases and can fire on "
             "words used in another sense."
         )
-    if not validated:
+    if not validated and card and card["coder"]:
+        notes.append(
+            "No agreement with human coding is stored for this corpus: the coding quality "
+            "shown in the methods is the packaged codebook's on held-out documents of another "
+            "corpus, and may differ here."
+        )
+    elif not validated:
         notes.append(
             "No agreement with human coding is stored for this codebook, so the coding's "
             "accuracy on this corpus is unmeasured."

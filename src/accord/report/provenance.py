@@ -7,7 +7,9 @@ carry (``AnalysisResult.corpus``, ``codebook`` and ``validation`` left None).
 
 from __future__ import annotations
 
+import os
 import platform
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -16,12 +18,13 @@ import pandas as pd
 from accord.analysis.results import AnalysisResult
 from accord.model.codebook import Codebook
 from accord.report.measures import MEASURES
-from accord.report.prose import caveats
+from accord.report.prose import caveats, corpus_sentence, digest_sentence
 from accord.report.tables import table, table_dict
 from accord.store.corpus_store import CorpusStore
 
 CORPUS_KEYS = (
     "documents",
+    "paraphrased_digests",
     "passages",
     "words",
     "by",
@@ -59,9 +62,44 @@ def corpus_section(result: AnalysisResult, store: CorpusStore | None) -> dict[st
     }
     if described is None:
         return section
-    section.update({key: described[key] for key in CORPUS_KEYS})
+    section.update({key: described.get(key) for key in CORPUS_KEYS})
     section["n_institutions"] = described["institutions"]
     return section
+
+
+def _years(corpus: dict[str, Any]) -> list[int]:
+    values = [row["value"] for row in (corpus.get("by") or {}).get("year", [])]
+    return [int(v) for v in values if str(v).isdigit()]
+
+
+def made_at(when: datetime | None = None) -> datetime:
+    """When the report is made: ``when``, else the time ``SOURCE_DATE_EPOCH`` gives (the
+    reproducible-builds convention, so that a rebuilt report has the same bytes), else now."""
+    if when is not None:
+        return when.astimezone(UTC)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def header_section(
+    result: AnalysisResult, corpus: dict[str, Any], when: datetime | None = None
+) -> dict[str, Any]:
+    """What the corpus is (documents, institutions, years, whether its texts are digests)
+    and when the report was made."""
+    if corpus.get("available"):
+        documents, institutions = corpus["documents"], corpus["n_institutions"]
+    else:  # the result's own tables still count documents and institutions
+        rows = table(result, "institutions")
+        documents, institutions = int(rows["n_documents"].fillna(0).sum()), len(rows)
+    made = made_at(when)
+    return {
+        "corpus": corpus_sentence(documents, institutions, _years(corpus)),
+        "digests": digest_sentence(corpus.get("paraphrased_digests") or 0, documents) or None,
+        "made_at": made.isoformat().replace("+00:00", "Z"),
+        "made_on": f"{made.day} {made:%B %Y}, {made:%H:%M} UTC",
+    }
 
 
 def _stored_codebook(result: AnalysisResult, store: CorpusStore | None) -> Codebook | None:
@@ -151,6 +189,39 @@ def validation_section(result: AnalysisResult, store: CorpusStore | None) -> dic
     }
 
 
+def card_section(result: AnalysisResult) -> dict[str, Any] | None:
+    """The packaged codebook's validation card, for the coder this analysis used: how that
+    coder did against people on held-out documents (None for another codebook)."""
+    from accord.coding.cards import validation_card
+
+    card = validation_card(result.stamp.codebook_digest)
+    if card is None:
+        return None
+    coder = next((c for c in result.stamp.coders if c in card["coders"]), None)
+    scores = card["coders"].get(coder, {}) if coder else {}
+    return {
+        "codebook": card["codebook"],
+        "version": card["codebook_version"],
+        "coder": coder,
+        "coders_measured": sorted(card["coders"]),
+        "passages": card["test"]["passages"],
+        "documents": card["test"]["documents"],
+        "description": card["description"],
+        "source": card["source"],
+        "dimensions": [
+            {
+                "dimension": dimension,
+                "metric": human["metric"],
+                "value": scores.get(dimension, {}).get("value"),
+                "low": (scores.get(dimension, {}).get("interval") or [None, None])[0],
+                "high": (scores.get(dimension, {}).get("interval") or [None, None])[1],
+                "humans": human["value"],
+            }
+            for dimension, human in card["humans"].items()
+        ],
+    }
+
+
 def methods_section(
     result: AnalysisResult,
     store: CorpusStore | None,
@@ -161,10 +232,12 @@ def methods_section(
     settings = result.settings
     codebook = codebook_section(result, store)
     validation = validation_section(result, store)
+    card = card_section(result) if validation is None else None
     return {
         "codebook": codebook,
         "coders": list(result.stamp.coders),
         "validation": validation,
+        "card": card,
         "weighting": settings.weighting,
         "opportunity_weights": settings.opportunity_weights.model_dump(),
         "alignment_weights": dict(sorted(settings.alignment_weights.items())),
@@ -182,7 +255,9 @@ def methods_section(
             "per_institution": settings.evidence_per_institution,
         },
         "measures": [{"key": m.key, "label": m.label, "meaning": m.meaning} for m in MEASURES],
-        "caveats": caveats(result, sections, unranked, corpus, codebook, validation is not None),
+        "caveats": caveats(
+            result, sections, unranked, corpus, codebook, validation is not None, card
+        ),
     }
 
 

@@ -11,6 +11,7 @@ import html
 import json
 import logging
 import re
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,10 @@ from urllib.parse import quote
 
 from accord.analysis.results import AnalysisResult
 from accord.errors import ReportError
+from accord.model.rounding import PERCENT_DECIMALS, SCORE_DECIMALS, percent_text, score_text
 from accord.report.chartspecs import Chart, build_figure, chart_specs, write_svg
 from accord.report.context import build_context
-from accord.report.evidence import URL_SAFE
+from accord.report.evidence import URL_SAFE, safe_url
 from accord.store.corpus_store import CorpusStore
 
 logger = logging.getLogger(__name__)
@@ -45,6 +47,9 @@ def write_report(
     out: Path,
     fmt: str = "html",
     command: str | None = None,
+    *,
+    explorer_url: str | None = None,
+    made_at: datetime | None = None,
 ) -> Path:
     """Write the report of an analysis in one format and return its path.
 
@@ -54,6 +59,10 @@ def write_report(
         out: the file to write; Markdown also writes its charts to ``<stem>-charts/``.
         fmt: "html" (one self-contained page), "md" or "json" (the report context).
         command: the command line, printed in the reproducibility stamp.
+        explorer_url: the address of the explorer (``accord serve``); each evidence
+            passage then links to its page there. Default: to its source document.
+        made_at: when the report is made, shown in its header (default:
+            ``SOURCE_DATE_EPOCH`` when set, for reproducible files, else now).
 
     Raises:
         ReportError: unknown format, or the file cannot be written.
@@ -65,9 +74,16 @@ def write_report(
         raise ReportError(
             f"Unknown report format '{fmt}'.", hint=f"Use one of {', '.join(FORMATS)}."
         )
+    if explorer_url is not None and safe_url(explorer_url) != explorer_url:
+        raise ReportError(
+            f"The explorer address '{explorer_url}' is not a plain web address.",
+            hint="Give an http(s) address such as http://127.0.0.1:8000.",
+        )
     out = Path(out)
     charts = chart_specs(result)
-    context = build_context(result, store, command, charts)
+    context = build_context(
+        result, store, command, charts, explorer_url=explorer_url, made_at=made_at
+    )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "json":
@@ -92,23 +108,23 @@ def write_report(
 # ---------------------------------------------------------------- filters
 
 
-def pct(value: Any, digits: int = 0) -> str:
-    """0.125 -> '12%'; missing values -> '–'."""
-    return "–" if not isinstance(value, int | float) else f"{value:.{digits}%}"
+def pct(value: Any, digits: int = PERCENT_DECIMALS) -> str:
+    """0.125 -> '12%'; missing values -> '–' (model/rounding.py)."""
+    return percent_text(value, digits)
 
 
-def fixed(value: Any, digits: int = 2) -> str:
-    return "–" if not isinstance(value, int | float) else f"{value:.{digits}f}"
+def fixed(value: Any, digits: int = SCORE_DECIMALS) -> str:
+    return score_text(value, digits)
 
 
 def cell(value: Any) -> str:
-    """A data-table cell: floats to three decimals, missing to empty."""
+    """A data-table cell: floats as scores (model/rounding.py), missing as empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return score_text(value)
     return str(value)
 
 
@@ -190,6 +206,23 @@ def _static(name: str) -> str:
     return resources.files("accord.report").joinpath(f"static/{name}").read_text("utf-8")
 
 
+# plotly.js's "cartesian" bundle (npm package plotly.js-cartesian-dist-min, MIT licence, the
+# same plotly.js version plotly.py writes figures for): the scatter, bar and heatmap traces the
+# charts use, in a third of the full bundle's size. tests/report checks the versions agree.
+PLOTLY_BUNDLE = "plotly-cartesian.min.js"
+
+
+def plotly_js() -> str:
+    """The plotly.js the page inlines (the web app serves the same file)."""
+    return _static(PLOTLY_BUNDLE)
+
+
+def plotly_js_version() -> str:
+    """The version in the bundle's banner, such as '4.1.1'."""
+    banner = re.search(r"plotly\.js \(cartesian - minified\) v(\S+)", plotly_js()[:300])
+    return banner.group(1) if banner else "unknown"
+
+
 def script_json(text: str) -> str:
     """JSON that is safe inside <script>: '<', '>' and '&' as unicode escapes, so a label
     holding '</script>' cannot close the element.
@@ -216,7 +249,6 @@ def figure_json(chart: Chart) -> str:
 def render_html(context: dict[str, Any], charts: list[Chart]) -> str:
     """The self-contained page: plotly.js once, every figure as inline JSON."""
     from markupsafe import Markup
-    from plotly.offline import get_plotlyjs
 
     figures = {chart.id: Markup(figure_json(chart)) for chart in charts}
     return (
@@ -227,7 +259,7 @@ def render_html(context: dict[str, Any], charts: list[Chart]) -> str:
             figures=figures,
             css=Markup(_static("report.css")),
             script=Markup(_static("report.js")),
-            plotly_js=Markup(get_plotlyjs()),
+            plotly_js=Markup(plotly_js()),
         )
     )
 

@@ -53,9 +53,10 @@ def summary_section(
 
 
 def domain_sections(
-    result: AnalysisResult, names: Names, charts: list[Chart]
+    result: AnalysisResult, names: Names, charts: list[Chart], explorer_url: str | None = None
 ) -> list[dict[str, Any]]:
-    """One section per ranked domain, best first, each with its chart (or None)."""
+    """One section per ranked domain, best first, each with its chart (or None); evidence
+    passages link to ``explorer_url``'s passage pages when given."""
     ranked = ranked_domains(result)
     profiles = table(result, "profiles")
     force = table(result, "force_mix")
@@ -81,7 +82,7 @@ def domain_sections(
         entry["paragraph"] = describe_domain(
             entry, approaches, len(ranked), settings.top_k, settings.confidence
         )
-        entry["evidence"] = evidence_items(result, domain, names, seen)
+        entry["evidence"] = evidence_items(result, domain, names, seen, explorer_url)
         chart = chart_of.get(domain)
         entry["chart"] = chart.as_dict() if chart else None
         sections.append(entry)

@@ -35,7 +35,7 @@ TABLE_COLUMNS = {
     ],
     "evidence": [
         "domain", "scope", "rank", "passage_id", "institution", "institution_name", "title",
-        "year", "page_start", "page_end", "url", "approaches", "text",
+        "year", "page_start", "page_end", "url", "approaches", "labels", "text",
     ],
     "discovery": ["theme", "top_terms", "n_passages"],
 }  # fmt: skip
