@@ -18,6 +18,7 @@ BENCHMARKS = [
     "validation.py",
     "trained_models.py",
     "run.py",
+    "report_size.py",
 ]
 
 if __name__ == "__main__":

@@ -4,8 +4,10 @@ and rules, embedding and ensemble coders against the first dev gold set.
 Part 1 (issue 8): the packaged default codebook's trained model (`trained.v1`) and the rules
 coder on the test documents of the six-dimension gold set (`gold/splits.json`), with
 95 % bootstrap intervals over documents, against the targets and coder-coder agreement.
-Writes the `shipped` section of benchmarks/results/validation.json and
-docs/validation-shipped.md. Part 2 (issue 3) follows.
+Writes the `shipped` section of benchmarks/results/validation.json, docs/validation-shipped.md
+and the validation card shipped beside the model (models/international_ai/validation.json,
+which reports show when a user has no validation of their own); `--shipped` runs this part
+only. Part 2 (issue 3) follows.
 
 Embedding and ensemble thresholds are chosen by 5-fold cross-validation grouped by document:
 no item is scored with a threshold fitted on it. Figures are reported on all gold items and on
@@ -20,7 +22,9 @@ F1 >= 0.80, force accuracy >= 0.85.
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
+from pathlib import Path
 
 import _gold
 import numpy as np
@@ -89,6 +93,49 @@ def shipped(corpus) -> dict:
     return result
 
 
+def shipped_card(result: dict) -> dict:
+    """The card reports show: headline figures per dimension, for each coder measured, with
+    coder-coder agreement as the ceiling (accord/coding/cards.py reads it)."""
+    codebook = accord.load_codebook()
+    test = result["test"]
+
+    def figures(scores: dict) -> dict:
+        return {
+            d: {"metric": s["metric"], "value": s["value"], "interval": s["interval"]}
+            for d, s in scores.items()
+            if d in SHIPPED_TARGETS
+        }
+
+    return {
+        "codebook": codebook.name,
+        "codebook_version": codebook.version,
+        "codebook_digest": codebook.digest(),
+        "model_sha256": codebook.model.sha256 if codebook.model else None,
+        "test": {"passages": test["items"], "documents": test["documents"]},
+        "description": "Passages of held-out test documents of the shared-corpus gold set "
+        "(gold/splits.json), coded by two people; the model was trained on the other "
+        "documents. 95 % bootstrap intervals over documents.",
+        "source": "docs/validation-shipped.md, written by benchmarks/validation.py",
+        "coders": {
+            make_coder("trained", codebook).name: figures(test["trained"]),
+            make_coder("rules", codebook).name: figures(test["rules"]),
+        },
+        "humans": figures(result["humans"]),
+        "targets": SHIPPED_TARGETS,
+    }
+
+
+def write_shipped(corpus) -> dict:
+    """Part 1: docs/validation-shipped.md and the shipped validation card."""
+    from accord.coding.cards import card_path
+
+    result = shipped(corpus)
+    (ROOT / "docs" / "validation-shipped.md").write_text(_shipped_markdown(result), "utf-8")
+    card = json.dumps(shipped_card(result), indent=1, sort_keys=True, ensure_ascii=False)
+    Path(card_path()).write_text(card + "\n", "utf-8")
+    return result
+
+
 def _shipped_markdown(result: dict) -> str:
     test = result["test"]
     lines = [
@@ -135,10 +182,11 @@ def _shipped_markdown(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def main(codebook_path: str | None = None) -> None:
+def main(codebook_path: str | None = None, shipped_only: bool = False) -> None:
     corpus = require_corpus()
-    shipped_result = shipped(corpus)
-    (ROOT / "docs" / "validation-shipped.md").write_text(_shipped_markdown(shipped_result), "utf-8")
+    shipped_result = write_shipped(corpus)
+    if shipped_only:
+        return
     shipped_codebook = accord.load_codebook(codebook_path)
     codebook = shipped_codebook.without_thresholds()  # thresholds are refitted in each fold
     gold = resolve_texts(load_gold(GOLD, codebook), corpus=corpus)
@@ -221,4 +269,5 @@ def _markdown(result: dict) -> str:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else None)
+    arguments = [a for a in sys.argv[1:] if a != "--shipped"]
+    main(arguments[0] if arguments else None, shipped_only="--shipped" in sys.argv[1:])

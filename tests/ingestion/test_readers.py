@@ -108,3 +108,12 @@ def test_markdown_markers_removed():
 def test_unsupported_extension():
     with pytest.raises(UnsupportedFormat, match=r"unsupported file type '\.xlsx'"):
         format_of("budget.xlsx")
+
+
+def test_markdown_front_matter_is_metadata_not_text():
+    note = b"---\nnote: 'Paraphrased digest; not the official text.'\n---\n# Title\n\nBody.\n"
+    extracted = read_markdown(note)
+    assert "Paraphrased" not in extracted.pages[0] and "Body." in extracted.pages[0]
+    # A rule and text that is not a YAML mapping is content, kept.
+    ruled = read_markdown(b"---\nJust a line of text\n---\nMore text.\n")
+    assert "Just a line of text" in ruled.pages[0]

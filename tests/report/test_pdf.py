@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_report import CHROMIUM, analysed  # noqa: F401  (the module's coded, analysed store)
+from test_report import analysed  # noqa: F401  (the module's coded, analysed store)
 from typer.testing import CliRunner
 
 from accord.cli import app
 from accord.errors import ReportError
 from accord.report.pdf import CHROMIUM_ENV, print_pdf
+from fixtures.browser import CHROMIUM
 
 
 def test_pdf_report_holds_the_report_title(analysed, tmp_path):  # noqa: F811

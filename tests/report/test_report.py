@@ -20,13 +20,9 @@ import accord
 from accord.analysis.pipeline import stored_result
 from accord.analysis.results import AnalysisResult
 from accord.cli import app
-from accord.config import load_settings
 from accord.report.render import write_report
-from fixtures.corpora import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    write_tiny_corpus,
-)
+from fixtures.browser import CHROMIUM, CHROMIUM_ARGS
+from fixtures.report_corpus import MADE_AT, analyse_tiny
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -34,27 +30,13 @@ GOLDEN = HERE.parent / "golden" / "report_tiny.json"
 SECTIONS = ["summary", "corpus", "overview", "domains", "unranked", "methods", "reproducibility"]
 
 
+# ---------------------------------------------------------------- the corpus and its analysis
+
+
 @pytest.fixture(scope="module")
 def analysed(tmp_path_factory) -> tuple[accord.CorpusStore, AnalysisResult]:
-    """A coded, analysed store of the tiny corpus, built once for the module (a few seconds).
-
-    The test codebook (codebook.yaml here) has every dimension the analysis uses and stays
-    fixed while the packaged codebook evolves; low support thresholds let domains be ranked.
-    """
-    root = tmp_path_factory.mktemp("report")
-    corpus = write_tiny_corpus(root / "corpus")
-    settings = load_settings(
-        ingest={"workers": 1},
-        analysis={
-            "bootstrap_resamples": 50,
-            "weight_draws": 50,
-            "support": {"min_passages": 1, "min_domain_passages": 1},
-        },
-    )
-    store = accord.open_store(root / "accord.db")
-    accord.ingest(store, corpus, manifest=corpus / "manifest.csv", settings=settings)
-    accord.code(store, HERE / "codebook.yaml", coder="rules")
-    result = accord.analyse(store, settings=settings, formats=())
+    """A coded, analysed store of the tiny corpus, built once for the module (a few seconds)."""
+    store, result = analyse_tiny(tmp_path_factory.mktemp("report"))
     yield store, result
     store.close()
 
@@ -171,8 +153,9 @@ def test_document_text_is_shown_as_text(html_report):
             assert "alert(" not in script
     hrefs = [a.get("href") or "" for a in page.all("a")]
     assert not [h for h in hrefs if h.strip().lower().startswith("javascript:")]
-    # The hostile organisation name reaches the figures' JSON escaped, still one string.
-    assert "\\u003cscript\\u003ealert(5)" in text
+    # The hostile organisation name reaches the figures' JSON as plotly's plain text (its
+    # entities), script-escaped, still one string.
+    assert "\\u0026lt;script\\u0026gt;alert(5)" in text
 
 
 def test_empty_and_unranked_tables_still_render(analysed, tmp_path):
@@ -208,7 +191,9 @@ def _stable(context: dict) -> dict:
 
 def test_json_report_matches_golden(analysed, tmp_path):
     store, result = analysed
-    out = write_report(result, store, tmp_path / "report.json", "json", command="accord report")
+    out = write_report(
+        result, store, tmp_path / "report.json", "json", command="accord report", made_at=MADE_AT
+    )
     context = _stable(json.loads(out.read_text("utf-8")))
     if os.environ.get("ACCORD_UPDATE_GOLDEN") == "1":
         GOLDEN.parent.mkdir(exist_ok=True)
@@ -221,8 +206,8 @@ def test_stored_analysis_gives_the_same_report(analysed, tmp_path):
     """The CLI reports the analysis reloaded from the store (JSON, None for NaN); the content
     must not depend on which way the tables were obtained."""
     store, result = analysed
-    fresh = write_report(result, store, tmp_path / "a.json", "json")
-    stored = write_report(stored_result(store), store, tmp_path / "b.json", "json")
+    fresh = write_report(result, store, tmp_path / "a.json", "json", made_at=MADE_AT)
+    stored = write_report(stored_result(store), store, tmp_path / "b.json", "json", made_at=MADE_AT)
     assert json.loads(fresh.read_text("utf-8")) == json.loads(stored.read_text("utf-8"))
 
 

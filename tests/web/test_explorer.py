@@ -16,13 +16,13 @@ from fastapi.testclient import TestClient
 from accord.store.browse import current_coding
 from accord.store.corpus_store import open_store
 from accord.web.app import create_app
-from fixtures.corpora import HOSTILE_ORGANISATION, analyse_tiny_corpus
+from fixtures.report_corpus import HOSTILE_ORGANISATION, analyse_tiny
 
 
 @pytest.fixture(scope="module")
 def built_store(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("explorer")
-    analyse_tiny_corpus(root).close()
+    analyse_tiny(root)[0].close()
     return root / "accord.db"
 
 

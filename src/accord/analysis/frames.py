@@ -19,7 +19,7 @@ class CodedCorpus:
 
     documents: pd.DataFrame  # document_id, institution_id, institution, family, title, year, ...
     passages: pd.DataFrame  # passage_id, document_id, ordinal, page_start, page_end, n_words, text
-    labels: pd.DataFrame  # passage_id, dimension, category, score
+    labels: pd.DataFrame  # passage_id, dimension, category, score, evidence (JSON cue spans)
     codebook: Codebook
     coder: str
     corpus_digest: str
@@ -66,7 +66,7 @@ def load_coded_corpus(
     )
     labels = _query(
         store,
-        """SELECT a.passage_id, a.dimension, a.category, a.score
+        """SELECT a.passage_id, a.dimension, a.category, a.score, a.evidence
            FROM assignments a JOIN passages p ON p.id = a.passage_id
            JOIN documents d ON d.id = p.document_id
            WHERE d.is_current = 1 AND a.codebook_digest = ? AND a.coder = ?

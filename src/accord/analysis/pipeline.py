@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from accord._version import __version__
 from accord.analysis.frames import load_coded_corpus
-from accord.analysis.results import AnalysisResult, analyse_coded, model_digest_of
-from accord.config import AccordSettings
+from accord.analysis.results import (
+    AnalysisResult,
+    analyse_coded,
+    category_labels,
+    model_digest_of,
+)
+from accord.coding.codebooks import parse_codebook
+from accord.config import AccordSettings, AnalysisSettings
 from accord.model.provenance import RunStamp
+from accord.store.coding_store import codebook_yaml
 from accord.store.corpus_store import CorpusStore
 from accord.store.exports import FORMATS, load_tables, save_tables, write_tables
+from accord.store.summary import describe_corpus
+from accord.store.validation_store import latest_validation
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +55,10 @@ def analyse_store(
     )
     previous = stored_result(store) if reuse else None
     reused = previous is not None and previous.stamp == expected
-    result = previous if reused else analyse_coded(corpus, settings.analysis, settings.digest())
+    if reused:
+        result = previous
+    else:
+        result = with_inputs(analyse_coded(corpus, settings.analysis, settings.digest()), store)
     stamp = asdict(result.stamp)
     if not reused:
         save_tables(store, result.tables, stamp, settings.analysis.model_dump(mode="json"))
@@ -61,21 +73,32 @@ def analyse_store(
 
 
 def stored_result(store: CorpusStore) -> AnalysisResult | None:
-    """The latest analysis saved in the store, without recomputing it."""
-    from accord.coding.codebooks import parse_codebook
-    from accord.config import AnalysisSettings
-    from accord.store.coding_store import codebook_yaml
-
+    """The latest analysis saved in the store, without recomputing it, with its codebook and
+    the store's corpus summary and latest validation of that codebook."""
     loaded = load_tables(store)
     if loaded is None:
         return None
     tables, stamp, settings = loaded
     stamp["coders"] = tuple(stamp.get("coders", ()))
     yaml_text = codebook_yaml(store, stamp["codebook_digest"])
-    labels = {}
-    if yaml_text:
-        codebook = parse_codebook(yaml_text, "stored codebook", check_patterns=False)
-        labels = {d.id: {c.id: c.label for c in d.categories} for d in codebook.dimensions}
-    return AnalysisResult(
-        tables, RunStamp(**stamp), AnalysisSettings.model_validate(settings), labels
+    codebook = (
+        parse_codebook(yaml_text, "stored codebook", check_patterns=False) if yaml_text else None
+    )
+    result = AnalysisResult(
+        tables,
+        RunStamp(**stamp),
+        AnalysisSettings.model_validate(settings),
+        category_labels(codebook) if codebook else {},
+        codebook=codebook,
+    )
+    return with_inputs(result, store)
+
+
+def with_inputs(result: AnalysisResult, store: CorpusStore) -> AnalysisResult:
+    """The result with the store's corpus summary and latest validation of its codebook, so
+    that the report and the web app need nothing else from the store."""
+    return replace(
+        result,
+        corpus=describe_corpus(store),
+        validation=latest_validation(store, result.stamp.codebook_digest),
     )

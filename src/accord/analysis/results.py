@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,17 +18,30 @@ from accord.analysis.measures import js_similarity
 from accord.analysis.opportunity import COMPONENTS, Uncertainty, analyse_uncertainty, interval
 from accord.config import AnalysisSettings
 from accord.errors import AnalysisError
+from accord.model.codebook import Codebook
 from accord.model.provenance import RunStamp
+from accord.model.rounding import STORED_DECIMALS, probability, rank_bounds
 
-DECIMALS = 6
+DECIMALS = STORED_DECIMALS
 
 
 @dataclass
 class AnalysisResult:
+    """The tables of one analysis and what a reader needs beside them.
+
+    Besides the tables, stamp and settings, it carries what the report and the web app show
+    about the inputs, so that neither goes back to the store: the parsed codebook, the corpus
+    summary (``store.summary.describe_corpus``) and the latest stored validation of the
+    codebook (``ValidationReport.as_dict``), each None when unknown.
+    """
+
     tables: dict[str, pd.DataFrame]
     stamp: RunStamp
     settings: AnalysisSettings
     labels: dict[str, dict[str, str]] = field(default_factory=dict)  # dimension -> id -> label
+    codebook: Codebook | None = None
+    corpus: dict[str, Any] | None = None
+    validation: dict[str, Any] | None = None
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
@@ -49,7 +63,7 @@ def analyse_coded(
         raise AnalysisError("The analysis needs a codebook with a 'domain' dimension.") from None
     arrays = build_arrays(corpus)
     result = analyse_uncertainty(arrays, settings)
-    labels = {d.id: {c.id: c.label for c in d.categories} for d in corpus.codebook.dimensions}
+    labels = category_labels(corpus.codebook)
     tables = {
         "domains": domain_table(arrays, result, settings, labels["domain"]),
         "coverage": coverage_table(arrays, result, settings),
@@ -74,7 +88,13 @@ def analyse_coded(
         model_digest_of(corpus),
         corpus.reviews_digest,
     )
-    return AnalysisResult({k: _tidy(v) for k, v in tables.items()}, stamp, settings, labels)
+    tables = {k: _tidy(v) for k, v in tables.items()}
+    return AnalysisResult(tables, stamp, settings, labels, codebook=corpus.codebook)
+
+
+def category_labels(codebook: Codebook) -> dict[str, dict[str, str]]:
+    """Display labels of every category: dimension id -> category id -> label."""
+    return {d.id: {c.id: c.label for c in d.categories} for d in codebook.dimensions}
 
 
 def model_digest_of(corpus: CodedCorpus) -> str | None:
@@ -133,7 +153,10 @@ def domain_table(
         }
         row["rank"] = u.point_rank[d]
         low, high = interval(u.boot_rank[:, [d]], u.point_rank[[d]], settings.confidence)
-        row["rank_low"], row["rank_high"] = float(low[0]), float(high[0])
+        # Whole ranks (model/rounding.py), so that every output shows the same interval.
+        first, last = rank_bounds(float(low[0]), float(high[0]))
+        row["rank_low"] = np.nan if first is None else float(first)
+        row["rank_high"] = np.nan if last is None else float(last)
         score = np.where(u.ranked, u.point_score, np.nan)
         boot_score = np.where(u.ranked[None, :], u.boot_score, np.nan)
         _with_interval(row, "opportunity", score, boot_score, (d,), settings.confidence)
@@ -173,7 +196,8 @@ def domain_table(
 
 
 def _share(flags: np.ndarray) -> float:
-    return float(np.mean(flags)) if len(flags) else np.nan
+    """The share of draws that satisfy a condition: a probability (model/rounding.py)."""
+    return probability(float(np.mean(flags))) if len(flags) else np.nan
 
 
 def coverage_table(
@@ -299,7 +323,7 @@ def rank_stability_table(arrays: DocumentArrays, u: Uncertainty) -> pd.DataFrame
                         "source": source,
                         "domain": domain,
                         "rank": int(value),
-                        "probability": count / samples.shape[0],
+                        "probability": probability(count / samples.shape[0]),
                     }
                 )
     return pd.DataFrame(rows, columns=["source", "domain", "rank", "probability"])
@@ -392,6 +416,7 @@ def evidence_table(
         "url",
         "relevance",
         "approaches",
+        "labels",
         "text",
     ]
     owner = corpus.passages.set_index("passage_id")["document_id"]
@@ -434,7 +459,31 @@ def evidence_table(
     frame = frame.rename(
         columns={"institution": "institution_name", "institution_id": "institution"}
     )
+    frame["labels"] = frame["passage_id"].map(_why(corpus, set(frame["passage_id"])))
     return frame.sort_values(["domain", "scope", "rank"])[columns]
+
+
+def _why(corpus: CodedCorpus, passage_ids: set[str]) -> dict[str, str]:
+    """Why each chosen passage was chosen, as JSON: every label it got, with its score and
+    the cue spans (offsets in the passage text) that gave it, in codebook order."""
+    import json
+
+    order = {d.id: k for k, d in enumerate(corpus.codebook.dimensions)}
+    rows = corpus.labels[corpus.labels["passage_id"].isin(passage_ids)]
+    rows = rows.assign(position=rows["dimension"].map(order)).sort_values(
+        ["passage_id", "position", "score", "category"], ascending=[True, True, False, True]
+    )
+    found: dict[str, list[dict]] = {}
+    for row in rows.itertuples(index=False):
+        found.setdefault(row.passage_id, []).append(
+            {
+                "dimension": row.dimension,
+                "category": row.category,
+                "score": round(float(row.score), 3),
+                "cues": json.loads(row.evidence) if isinstance(row.evidence, str) else [],
+            }
+        )
+    return {p: json.dumps(labels, ensure_ascii=False) for p, labels in found.items()}
 
 
 def _candidate_pool(scored: pd.DataFrame) -> list[str]:

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from accord.cli._console import console, escape, state
+from accord.model.rounding import percent_text, rank_interval_text, score_text
 
 
 def analyse(
@@ -52,16 +53,18 @@ def render_ranking(result) -> None:
     for row in domains.itertuples():
         if not row.ranked:
             continue
+        # The report's rounding rule (model/rounding.py): shares and probabilities in percent.
         table.add_row(
-            f"{row.rank:.0f} [{row.rank_low:.0f}–{row.rank_high:.0f}]",
+            f"{row.rank:.0f} [{rank_interval_text(row.rank_low, row.rank_high)}]",
             escape(row.label),
-            f"{row.opportunity:.2f} [{row.opportunity_low:.2f}–{row.opportunity_high:.2f}]",
+            f"{score_text(row.opportunity)} [{score_text(row.opportunity_low)}–"
+            f"{score_text(row.opportunity_high)}]",
             f"{row.breadth:.0f}",
-            f"{row.alignment:.2f}",
-            f"{row.complementarity:.2f}",
-            f"{row.cooperation:.2f}",
-            f"{row.security:.2f}",
-            f"{getattr(row, f'p_top{k}_joint'):.2f}",
+            score_text(row.alignment),
+            score_text(row.complementarity),
+            percent_text(row.cooperation),
+            percent_text(row.security),
+            percent_text(getattr(row, f"p_top{k}_joint")),
         )
     console.print(table)
     unranked = domains[~domains["ranked"]]

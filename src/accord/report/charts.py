@@ -1,18 +1,28 @@
 """Plotly figures for the report, one pure function per chart: a tidy frame in, a figure out.
 
-Every builder takes the frame the report context prepares for that chart (human-readable
-labels already applied, rows in display order), so the figure, its data table and the
-Markdown chart all show the same numbers.
+Every builder takes the frame ``chartdata`` prepares for that chart (human-readable labels
+already applied, rows in display order), so the figure, its data table and the Markdown chart
+all show the same numbers. ``chartspecs.CHARTS`` says which builder draws which chart.
 """
 
 from __future__ import annotations
 
+import html
 import math
-from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
+from accord.report.labels import (
+    CHAR_PX,
+    COLUMN_WRAP,
+    LINE_PX,
+    WRAP,
+    depth,
+    extent,
+    lines,
+    place_labels,
+)
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -53,12 +63,43 @@ def _figure(**layout: object) -> go.Figure:
         }
     )
     figure = go.Figure(layout={"template": template})
-    figure.update_layout(margin={"l": 10, "r": 10, "t": 30, "b": 10}, **layout)
+    figure.update_layout(**{"margin": {"l": 10, "r": 10, "t": 30, "b": 10}, **layout})
     return figure
 
 
-def _height(rows: int, per_row: int = 26, minimum: int = 260) -> int:
-    return max(minimum, 90 + per_row * rows)
+def plain(value: object) -> str:
+    """A label as plotly shows it as typed.
+
+    Plotly reads every label (tick labels, hover text, legend names, annotations, titles) as
+    a small subset of HTML: links, styled spans, line breaks and entities. Names from
+    manifests and codebooks are text, so '&', '<' and '>' become entities, which plotly turns
+    back into the characters.
+
+    Example:
+        >>> plain('<a href="x">X</a> & Co')
+        '&lt;a href="x"&gt;X&lt;/a&gt; &amp; Co'
+    """
+    return html.escape(str(value), quote=False)
+
+
+def _plain_columns(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """A copy whose label columns are ``plain`` (an injective change: rows stay distinct)."""
+    return frame.assign(**{c: frame[c].map(plain) for c in columns})
+
+
+def wrapped(name: object, width: int = WRAP) -> str:
+    """A long name on several lines (plotly's '<br>'), each line plain text."""
+    return "<br>".join(plain(line) for line in lines(str(name), width))
+
+
+def _height(rows: int, per_row: int = 26, minimum: int = 260, labels: float = 0) -> int:
+    """Rows of ``per_row`` pixels, plus ``labels`` pixels of column labels above them."""
+    return max(minimum, round(90 + labels + per_row * rows))
+
+
+def _column_labels(names: list[str]) -> float:
+    """The height vertical column labels take (names wrapped, then turned upright)."""
+    return extent(names, COLUMN_WRAP) + 10
 
 
 def _ordered(values: pd.Series) -> list:
@@ -74,6 +115,7 @@ def coverage_heatmap(frame: pd.DataFrame) -> go.Figure:
     """
     import plotly.graph_objects as go
 
+    frame = _plain_columns(frame, "domain")
     domains, institutions = _ordered(frame["domain"]), _ordered(frame["institution"])
     grid = frame.pivot_table(
         index="domain", columns="institution", values="coverage", aggfunc="first", sort=False
@@ -81,15 +123,17 @@ def coverage_heatmap(frame: pd.DataFrame) -> go.Figure:
     counts = frame.pivot_table(
         index="domain", columns="institution", values="n_passages", aggfunc="first", sort=False
     ).reindex(index=domains, columns=institutions)
+    # Every row and column labelled (dtick 1), institution names wrapped and upright, and the
+    # figure tall enough for both: the rows keep their height whatever the names' length.
     figure = _figure(
-        height=_height(len(domains)),
-        xaxis={"side": "top", "tickangle": -40, "dtick": 1},
+        height=_height(len(domains), labels=_column_labels(institutions)),
+        xaxis={"side": "top", "tickangle": -90, "dtick": 1},
         yaxis={"dtick": 1},
     )
     figure.add_trace(
         go.Heatmap(
             z=grid.to_numpy().tolist(),
-            x=institutions,
+            x=[wrapped(i, COLUMN_WRAP) for i in institutions],
             y=domains,
             customdata=counts.fillna(0).astype(int).to_numpy().tolist(),
             colorscale=SEQUENTIAL,
@@ -111,12 +155,23 @@ def stacked_shares(frame: pd.DataFrame, category: str = "approach") -> go.Figure
     """
     import plotly.graph_objects as go
 
+    frame = _plain_columns(frame, "domain", category)
     domains = _ordered(frame["domain"])
+    # The legend above the bars, left to right in the order the segments stack (plotly
+    # reverses the legend of stacked bars unless told otherwise).
     figure = _figure(
         barmode="stack",
         height=_height(len(domains)),
+        margin={"l": 10, "r": 30, "t": 30, "b": 10},  # room for the last tick label, "100%"
         xaxis={"tickformat": ".0%", "range": [0, 1]},
-        legend={"orientation": "h", "y": -0.12, "title": {"text": category.capitalize()}},
+        legend={
+            "orientation": "h",
+            "traceorder": "normal",
+            "x": 0,
+            "y": 1.0,
+            "yanchor": "bottom",
+            "title": {"text": category.capitalize()},
+        },
         yaxis={"dtick": 1},
     )
     for position, (name, rows) in enumerate(frame.groupby(category, sort=False)):
@@ -128,19 +183,51 @@ def stacked_shares(frame: pd.DataFrame, category: str = "approach") -> go.Figure
                 name=str(name),
                 orientation="h",
                 marker={"color": OKABE_ITO[position % len(OKABE_ITO)]},
-                hovertemplate=f"%{{y}}<br>{name}: %{{x:.1%}}<extra></extra>",
+                meta=str(name),  # the name through a variable: a '%{' in it stays text
+                hovertemplate="%{y}<br>%{meta}: %{x:.1%}<extra></extra>",
             )
         )
     figure.update_yaxes(autorange="reversed")
     return figure
 
 
+SCATTER_AREA = (880.0, 360.0)  # the plotting area of the scatter on a desktop page, pixels
+
+
+def axis_range(frame: pd.DataFrame, name: str, floor: float | None = None) -> tuple[float, float]:
+    """A padded range that holds every value and interval of a measure (and ``floor``)."""
+    values = frame[[name, f"{name}_low", f"{name}_high"]].to_numpy(dtype=float).ravel()
+    values = values[~pd.isna(values)]
+    low = min([*values, *([floor] if floor is not None else [])], default=0.0)
+    high = max(values, default=1.0)
+    pad = max(high - low, 0.1) * 0.06
+    return low - pad, high + pad
+
+
+def scatter_labels(
+    frame: pd.DataFrame, area: tuple[float, float], char: float, line: float
+) -> list[tuple[float, float]]:
+    """Where each point's rank number goes (offsets in pixels of ``area``), so that no number
+    covers another number or point; the best ranks are placed first."""
+    (x0, x1), (y0, y1) = axis_range(frame, "security", 0.0), axis_range(frame, "opportunity")
+    points = [
+        ((x - x0) / (x1 - x0) * area[0], (y - y0) / (y1 - y0) * area[1])
+        for x, y in zip(frame["security"].fillna(0), frame["opportunity"].fillna(0), strict=True)
+    ]
+    sizes = [(len(str(int(r))) * char + 4, line) for r in frame["rank"]]
+    return place_labels(points, sizes, area)
+
+
 def opportunity_security(frame: pd.DataFrame) -> go.Figure:
     """Opportunity against security sensitivity per ranked domain, with both intervals.
 
+    Each point is labelled with its rank, placed where it overlaps no other label or point;
+    the name is in the hover text and in the ranking table beside the chart.
+
     Args:
-        frame: columns ``domain``, ``opportunity``, ``opportunity_low``, ``opportunity_high``,
-            ``security``, ``security_low``, ``security_high``.
+        frame: columns ``rank``, ``domain``, ``opportunity``, ``opportunity_low``,
+            ``opportunity_high``, ``security``, ``security_low``, ``security_high``; rows in
+            rank order.
     """
     import plotly.graph_objects as go
 
@@ -154,11 +241,34 @@ def opportunity_security(frame: pd.DataFrame) -> go.Figure:
             "thickness": 1,
         }
 
+    offsets = scatter_labels(frame, SCATTER_AREA, CHAR_PX, LINE_PX)
     figure = _figure(
         height=460,
-        xaxis={"title": {"text": "Security-sensitive share of passages"}, "tickformat": ".0%"},
-        yaxis={"title": {"text": "Cooperation opportunity"}},
+        xaxis={
+            "title": {"text": "Security-sensitive share of passages"},
+            "tickformat": ".0%",
+            "range": list(axis_range(frame, "security", 0.0)),
+        },
+        yaxis={
+            "title": {"text": "Cooperation opportunity"},
+            "range": list(axis_range(frame, "opportunity")),
+        },
         showlegend=False,
+        annotations=[
+            {
+                "x": x,
+                "y": y,
+                "text": str(int(rank)),
+                "xshift": dx,
+                "yshift": dy,
+                "showarrow": False,
+                "font": {"size": 12},
+            }
+            for x, y, rank, (dx, dy) in zip(
+                frame["security"], frame["opportunity"], frame["rank"], offsets, strict=True
+            )
+            if not (pd.isna(x) or pd.isna(y))
+        ],
     )
     figure.add_trace(
         go.Scatter(
@@ -166,11 +276,13 @@ def opportunity_security(frame: pd.DataFrame) -> go.Figure:
             y=frame["opportunity"].tolist(),
             error_x=errors("security"),
             error_y=errors("opportunity"),
-            mode="markers+text",
-            text=frame["domain"].tolist(),
-            textposition="top center",
+            mode="markers",
+            customdata=[
+                [int(r), plain(d)] for r, d in zip(frame["rank"], frame["domain"], strict=True)
+            ],
             marker={"size": 10, "color": OKABE_ITO[0], "line": {"color": "#ffffff", "width": 1}},
-            hovertemplate="%{text}<br>opportunity %{y:.2f}<br>security %{x:.1%}<extra></extra>",
+            hovertemplate="%{customdata[0]}. %{customdata[1]}<br>opportunity %{y:.2f}"
+            "<br>security %{x:.0%}<extra></extra>",
         )
     )
     return figure
@@ -184,6 +296,7 @@ def rank_stability(frame: pd.DataFrame) -> go.Figure:
     """
     import plotly.graph_objects as go
 
+    frame = _plain_columns(frame, "domain")
     domains = _ordered(frame["domain"])
     ranks = list(range(1, int(frame["rank"].max()) + 1)) if len(frame) else []
     grid = frame.pivot_table(
@@ -218,6 +331,7 @@ def trend_lines(frame: pd.DataFrame, series: str = "domain") -> go.Figure:
     """
     import plotly.graph_objects as go
 
+    frame = _plain_columns(frame, series)
     figure = _figure(
         height=420,
         xaxis={"title": {"text": "Year"}, "dtick": 1},
@@ -236,7 +350,8 @@ def trend_lines(frame: pd.DataFrame, series: str = "domain") -> go.Figure:
                     "color": OKABE_ITO[position % len(OKABE_ITO)],
                     "dash": DASHES[(position // len(OKABE_ITO)) % len(DASHES)],
                 },
-                hovertemplate=f"{name}<br>%{{x}}: %{{y:.1%}}<extra></extra>",
+                meta=str(name),
+                hovertemplate="%{meta}<br>%{x}: %{y:.1%}<extra></extra>",
             )
         )
     return figure
@@ -257,16 +372,18 @@ def alignment_matrix(frame: pd.DataFrame) -> go.Figure:
         grid.loc[row.institution_b, row.institution_a] = row.similarity
     for name in names:
         grid.loc[name, name] = 1.0
+    labels = [wrapped(n) for n in names]
+    per_row = max(30, 15 * depth(names) + 8)  # a row holds its wrapped name
     figure = _figure(
-        height=_height(len(names), per_row=34, minimum=300),
-        xaxis={"tickangle": -40, "side": "top", "dtick": 1},
+        height=_height(len(names), per_row=per_row, minimum=300, labels=_column_labels(names)),
+        xaxis={"tickangle": -90, "side": "top", "dtick": 1},
         yaxis={"dtick": 1},
     )
     figure.add_trace(
         go.Heatmap(
             z=grid.to_numpy().tolist(),
-            x=names,
-            y=names,
+            x=[wrapped(n, COLUMN_WRAP) for n in names],
+            y=labels,
             colorscale=SEQUENTIAL,
             zmin=0,
             zmax=1,
@@ -332,39 +449,45 @@ def similarity_network(frame: pd.DataFrame, threshold: float = NETWORK_THRESHOLD
                 hoverinfo="skip",
             )
         )
+    offsets = network_labels(names, position, 200.0, CHAR_PX, LINE_PX)
     figure.add_trace(
         go.Scatter(
             x=[position[n][0] for n in names],
             y=[position[n][1] for n in names],
-            mode="markers+text",
-            text=[short_label(n) for n in names],
-            customdata=names,
-            textposition=["middle right" if position[n][0] >= 0 else "middle left" for n in names],
+            mode="markers",
+            customdata=[plain(n) for n in names],
             marker={"size": 14, "color": OKABE_ITO[0], "line": {"color": "#ffffff", "width": 1}},
             hovertemplate="%{customdata}<extra></extra>",
         )
     )
+    figure.update_layout(
+        annotations=[
+            {
+                "x": position[n][0],
+                "y": position[n][1],
+                "text": wrapped(n),
+                "xshift": dx,
+                "yshift": dy,
+                "showarrow": False,
+                "align": "left" if dx >= 0 else "right",
+            }
+            for n, (dx, dy) in zip(names, offsets, strict=True)
+        ]
+    )
     return figure
 
 
-def short_label(name: str, limit: int = 30) -> str:
-    """Long names overflow the circle; the full name stays in the hover text and the table."""
-    return name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-
-
-BUILDERS: dict[str, Callable[[pd.DataFrame], go.Figure]] = {
-    "coverage": coverage_heatmap,
-    "approach_mix": partial(stacked_shares, category="approach"),
-    "force_mix": partial(stacked_shares, category="force"),
-    "opportunity_security": opportunity_security,
-    "rank_stability": rank_stability,
-    "trends": partial(trend_lines, series="domain"),
-    "trends_approach": partial(trend_lines, series="approach"),
-    "network": similarity_network,
-    "alignment": alignment_matrix,
-}
-
-
-def build_figure(kind: str, frame: pd.DataFrame) -> go.Figure:
-    """The figure of one chart kind (a key of ``BUILDERS``)."""
-    return BUILDERS[kind](frame)
+def network_labels(
+    names: list[str],
+    position: dict[str, tuple[float, float]],
+    scale: float,
+    char: float,
+    line: float,
+) -> list[tuple[float, float]]:
+    """Where each institution's (wrapped) name goes around its node, outwards first, so that
+    names neither cover each other nor a node; ``scale`` is the length of one unit of the
+    layout in the units of ``char`` and ``line``."""
+    points = [((position[n][0] + 2.4) * scale, (position[n][1] + 1.3) * scale) for n in names]
+    sizes = [(max(len(text) for text in lines(n)) * char + 6, len(lines(n)) * line) for n in names]
+    prefer = [(1, 0) if position[n][0] >= 0 else (-1, 0) for n in names]
+    return place_labels(points, sizes, (4.8 * scale, 2.6 * scale), marker=8.0, prefer=prefer)

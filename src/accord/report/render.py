@@ -11,14 +11,18 @@ import html
 import json
 import logging
 import re
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from accord.analysis.results import AnalysisResult
 from accord.errors import ReportError
-from accord.report.charts import build_figure
-from accord.report.context import Chart, build_context, chart_specs
+from accord.model.rounding import PERCENT_DECIMALS, SCORE_DECIMALS, percent_text, score_text
+from accord.report.chartspecs import Chart, build_figure, chart_specs, write_svg
+from accord.report.context import build_context
+from accord.report.evidence import URL_SAFE, safe_url
 from accord.report.formats import REPORT_FORMATS
 from accord.store.corpus_store import CorpusStore
 
@@ -44,6 +48,9 @@ def write_report(
     out: Path,
     fmt: str = "html",
     command: str | None = None,
+    *,
+    explorer_url: str | None = None,
+    made_at: datetime | None = None,
 ) -> Path:
     """Write the report of an analysis in one format and return its path.
 
@@ -54,6 +61,10 @@ def write_report(
         fmt: "html" (one self-contained page), "md", "json" (the report context) or "pdf"
             (the page printed by headless Chromium, report/pdf.py).
         command: the command line, printed in the reproducibility stamp.
+        explorer_url: the address of the explorer (``accord serve``); each evidence
+            passage then links to its page there. Default: to its source document.
+        made_at: when the report is made, shown in its header (default:
+            ``SOURCE_DATE_EPOCH`` when set, for reproducible files, else now).
 
     Raises:
         ReportError: unknown format, or the file cannot be written.
@@ -65,13 +76,23 @@ def write_report(
         raise ReportError(
             f"Unknown report format '{fmt}'.", hint=f"Use one of {', '.join(FORMATS)}."
         )
+    if explorer_url is not None and safe_url(explorer_url) != explorer_url:
+        raise ReportError(
+            f"The explorer address '{explorer_url}' is not a plain web address.",
+            hint="Give an http(s) address such as http://127.0.0.1:8000.",
+        )
     out = Path(out)
     charts = chart_specs(result)
-    context = build_context(result, store, command, charts)
+    context = build_context(
+        result, store, command, charts, explorer_url=explorer_url, made_at=made_at
+    )
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         if fmt == "json":
-            text = json.dumps(context, sort_keys=True, indent=1, ensure_ascii=False) + "\n"
+            # '<', '>' and '&' as \u escapes: the same data, but no markup in the file for a
+            # viewer or a page that pastes it into HTML.
+            text = script_json(json.dumps(context, sort_keys=True, indent=1, ensure_ascii=False))
+            text += "\n"
         elif fmt == "md":
             text = render_markdown(context, write_chart_files(charts, out))
         else:
@@ -94,23 +115,23 @@ def write_report(
 # ---------------------------------------------------------------- filters
 
 
-def pct(value: Any, digits: int = 0) -> str:
-    """0.125 -> '12%'; missing values -> '–'."""
-    return "–" if not isinstance(value, int | float) else f"{value:.{digits}%}"
+def pct(value: Any, digits: int = PERCENT_DECIMALS) -> str:
+    """0.125 -> '12%'; missing values -> '–' (model/rounding.py)."""
+    return percent_text(value, digits)
 
 
-def fixed(value: Any, digits: int = 2) -> str:
-    return "–" if not isinstance(value, int | float) else f"{value:.{digits}f}"
+def fixed(value: Any, digits: int = SCORE_DECIMALS) -> str:
+    return score_text(value, digits)
 
 
 def cell(value: Any) -> str:
-    """A data-table cell: floats to three decimals, missing to empty."""
+    """A data-table cell: floats as scores (model/rounding.py), missing as empty."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.3f}"
+        return score_text(value)
     return str(value)
 
 
@@ -120,11 +141,44 @@ def header(name: Any) -> str:
     return HEADERS.get(text, text.replace("_", " ").capitalize() if text.islower() else text)
 
 
+MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]|~])")  # inline syntax: code, emphasis, links
+# What would start a heading, a list item or a rule at the start of a line.
+MARKDOWN_LINE_START = re.compile(r"^(#{1,6}|[+=-]+|\d{1,9}[.)])(?=\s|$)")
+
+
 def markdown_text(value: Any) -> str:
-    """Text for Markdown: HTML-escaped (a renderer that passes HTML through would run it),
-    table pipes escaped, line breaks flattened."""
-    text = html.escape(str(value), quote=False).replace("|", "\\|")
-    return " ".join(text.split())
+    r"""Text for Markdown that renders as typed: HTML-escaped (a renderer that passes HTML
+    through would run it), Markdown's inline syntax backslash-escaped (a document's
+    ``[text](url)`` must not become a link), line starts that would begin a heading or a list
+    escaped, line breaks flattened.
+
+    Example:
+        >>> print(markdown_text("# [x](y) <b>"))
+        \# \[x\](y) &lt;b&gt;
+        >>> print(markdown_text("1. 0.25"))
+        1\. 0.25
+    """
+    text = MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(str(value).split()))
+    text = MARKDOWN_LINE_START.sub(_escape_marker, text)
+    return html.escape(text, quote=False)
+
+
+def _escape_marker(match: re.Match) -> str:
+    marker = match.group(1)
+    return marker[:-1] + "\\" + marker[-1] if marker[0].isdigit() else "\\" + marker
+
+
+def markdown_url(url: Any) -> str:
+    """A link destination: percent-encoded (no space, '<' or '>' can remain) and in angle
+    brackets, so that parentheses in the URL cannot end the link."""
+    return "<" + quote(str(url), safe=URL_SAFE) + ">"
+
+
+def markdown_code(value: Any) -> str:
+    """An inline code span whose fence is longer than any run of backticks inside it."""
+    text = " ".join(str(value).split())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _environment(is_html: bool) -> Any:
@@ -140,7 +194,15 @@ def _environment(is_html: bool) -> Any:
         lstrip_blocks=is_html,
         keep_trailing_newline=True,
     )
-    environment.filters.update(pct=pct, fixed=fixed, cell=cell, header=header, md=markdown_text)
+    environment.filters.update(
+        pct=pct,
+        fixed=fixed,
+        cell=cell,
+        header=header,
+        md=markdown_text,
+        md_url=markdown_url,
+        md_code=markdown_code,
+    )
     return environment
 
 
@@ -149,6 +211,23 @@ def _environment(is_html: bool) -> Any:
 
 def _static(name: str) -> str:
     return resources.files("accord.report").joinpath(f"static/{name}").read_text("utf-8")
+
+
+# plotly.js's "cartesian" bundle (npm package plotly.js-cartesian-dist-min, MIT licence, the
+# same plotly.js version plotly.py writes figures for): the scatter, bar and heatmap traces the
+# charts use, in a third of the full bundle's size. tests/report checks the versions agree.
+PLOTLY_BUNDLE = "plotly-cartesian.min.js"
+
+
+def plotly_js() -> str:
+    """The plotly.js the page inlines (the web app serves the same file)."""
+    return _static(PLOTLY_BUNDLE)
+
+
+def plotly_js_version() -> str:
+    """The version in the bundle's banner, such as '4.1.1'."""
+    banner = re.search(r"plotly\.js \(cartesian - minified\) v(\S+)", plotly_js()[:300])
+    return banner.group(1) if banner else "unknown"
 
 
 def script_json(text: str) -> str:
@@ -177,7 +256,6 @@ def figure_json(chart: Chart) -> str:
 def render_html(context: dict[str, Any], charts: list[Chart]) -> str:
     """The self-contained page: plotly.js once, every figure as inline JSON."""
     from markupsafe import Markup
-    from plotly.offline import get_plotlyjs
 
     figures = {chart.id: Markup(figure_json(chart)) for chart in charts}
     return (
@@ -188,15 +266,13 @@ def render_html(context: dict[str, Any], charts: list[Chart]) -> str:
             figures=figures,
             css=Markup(_static("report.css")),
             script=Markup(_static("report.js")),
-            plotly_js=Markup(get_plotlyjs()),
+            plotly_js=Markup(plotly_js()),
         )
     )
 
 
 def write_chart_files(charts: list[Chart], out: Path) -> dict[str, str]:
     """Draw each chart as an SVG beside the Markdown file; return id -> relative path."""
-    from accord.report.svg import write_svg
-
     folder = out.parent / f"{out.stem}-charts"
     folder.mkdir(parents=True, exist_ok=True)
     images = {}

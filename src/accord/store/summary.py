@@ -8,6 +8,9 @@ from typing import Any
 
 from accord.store.corpus_store import CorpusStore
 
+# A manifest's `content` column (kept in the documents' metadata) saying that a text is not the
+# original document but a paraphrase of it, as in the demo corpus; reports say so plainly.
+DIGEST_CONTENT = "paraphrased digest"
 GROUPINGS = {
     "institution": "i.name",
     "family": "i.family",
@@ -41,6 +44,11 @@ def describe_corpus(store: CorpusStore) -> dict[str, Any]:
                 " ON i.id=d.institution_id WHERE d.is_current=1 AND i.is_known=0 ORDER BY 1"
             )
         ],
+        "paraphrased_digests": db.execute(
+            "SELECT count(*) FROM documents WHERE is_current=1"
+            " AND lower(trim(json_extract(meta, '$.content'))) = ?",
+            (DIGEST_CONTENT,),
+        ).fetchone()[0],
         "mixed_language": [
             r[0]
             for r in db.execute(

@@ -125,16 +125,3 @@ def save_validation(store: CorpusStore, gold: GoldSet, report: ValidationReport)
                 json.dumps(report.as_dict()),
             ),
         )
-
-
-def latest_validation(
-    store: CorpusStore, codebook_digest: str | None = None
-) -> dict[str, Any] | None:
-    """The most recent stored validation (of this codebook, when given), for the report."""
-    query = "SELECT results FROM validation_results"
-    params: tuple = ()
-    if codebook_digest:
-        query += " WHERE codebook_digest=?"
-        params = (codebook_digest,)
-    row = store.db.execute(query + " ORDER BY created_at DESC LIMIT 1", params).fetchone()
-    return json.loads(row[0]) if row else None

@@ -19,7 +19,7 @@ from accord.analysis.pipeline import stored_result
 from accord.analysis.results import AnalysisResult
 from accord.coding.codebooks import parse_codebook
 from accord.model.codebook import Codebook
-from accord.report.context import Chart, Names, build_context, chart_specs
+from accord.report import Chart, Names, build_context, chart_specs
 from accord.report.render import figure_json
 from accord.store.browse import Coding, current_coding, data_version
 from accord.store.coding_store import codebook_yaml
@@ -86,5 +86,5 @@ def _build(store: CorpusStore, version: tuple) -> Snapshot:
         snapshot.names = Names(result)
         charts = chart_specs(result, snapshot.names)
         snapshot.charts = {chart.id: chart for chart in charts}
-        snapshot.context = build_context(result, store, None, charts)
+        snapshot.context = build_context(result, charts=charts)
     return snapshot

@@ -7,8 +7,9 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from accord.report.context import citation as report_citation
-from accord.report.context import clean, safe_url
+from accord.report import citation as report_citation
+from accord.report import safe_url
+from accord.report.tables import clean
 from accord.store import browse, reviews
 from accord.store.corpus_store import CorpusStore
 from accord.store.search import MARK_CLOSE, MARK_OPEN, citation

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
+import yaml
 from charset_normalizer import from_bytes
 
 from accord.errors import UnreadableFile
@@ -77,6 +78,27 @@ _EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1|(?<![\w*])\*(?!\s)(.+?)(?<!\s)\*(?![\w
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|])")
 _RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def strip_front_matter(text: str) -> str:
+    r"""The text without its YAML front matter: a block between '---' lines at the very start
+    of a Markdown file (as Jekyll, Hugo and Pandoc write it) is metadata about the file, such
+    as the demo corpus's "paraphrased digest" notes, not its content, so it is neither coded
+    nor searched. A block that is not a YAML mapping is a rule and text, and is kept.
+
+    Example:
+        >>> strip_front_matter("---\nnote: a digest\n---\n# Title\n")
+        '# Title\n'
+    """
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return text
+    try:
+        data = yaml.safe_load(match.group(1))
+    except yaml.YAMLError:
+        return text
+    return text[match.end() :] if isinstance(data, dict) else text
 
 
 def strip_markdown(text: str) -> tuple[str, frozenset[str]]:
@@ -103,5 +125,5 @@ def strip_markdown(text: str) -> tuple[str, frozenset[str]]:
 
 
 def read_markdown(data: bytes) -> Extracted:
-    text, headings = strip_markdown(decode_text(data))
+    text, headings = strip_markdown(strip_front_matter(decode_text(data)))
     return Extracted("md", split_pages(text), None, headings)
