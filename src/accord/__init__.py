@@ -241,10 +241,8 @@ def run(
         command=command,
     )
     if ingested.n_ingested == 0:
-        raise AccordError(
-            f"Nothing could be ingested from {corpus}: {len(ingested.skipped)} file(s) skipped.",
-            hint="`accord info` lists each skipped file with its reason.",
-        )
+        why, hint = ingested.why_nothing()
+        raise AccordError(f"Nothing could be ingested from {corpus}: {why}.", hint=hint)
     coded = code(
         opened,
         codebook,

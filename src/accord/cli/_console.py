@@ -22,7 +22,7 @@ from typer.exceptions import TyperException
 from accord.errors import AccordError
 
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a log
 
 
 def error_log_path() -> Path:
@@ -80,6 +80,16 @@ class AccordGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            tidy_help(command, ctx)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        tidy_help(self, ctx)
+        super().format_help(ctx, formatter)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -103,6 +113,18 @@ class AccordGroup(TyperGroup):
                 highlight=False,
             )
             raise typer.Exit(1) from None
+
+
+def tidy_help(command: Any, ctx: Any) -> None:
+    """What ``--help`` shows: typer labels every flag ``<bool>`` although a flag takes no value,
+    and in rich mode keeps the line breaks of a docstring's first paragraph, which is the
+    one-line summary in the list of commands."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False):
+            param.metavar = ""  # typer shows a metavar, when set, instead of the type
+    if command.help:
+        first, sep, rest = command.help.strip().partition("\n\n")
+        command.help = " ".join(first.split()) + sep + rest
 
 
 GLOBAL_VALUE_OPTIONS = ("--store",)  # options of the root command that take a value

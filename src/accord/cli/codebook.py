@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, escape
+from accord.cli._console import AccordGroup, console, escape
 
-codebook_app = typer.Typer(help="Check and show codebooks.", no_args_is_help=True)
+codebook_app = typer.Typer(cls=AccordGroup, help="Check and show codebooks.", no_args_is_help=True)
 
 
 @codebook_app.command("check")

@@ -115,10 +115,8 @@ def render_ingest_report(report, store: Path) -> None:
 
 def check_outcome(report, strict: bool) -> None:
     if report.n_ingested == 0:
-        raise AccordError(
-            f"Nothing could be ingested: {len(report.skipped)} file(s) skipped.",
-            hint="The table above gives each file's reason.",
-        )
+        why, hint = report.why_nothing()
+        raise AccordError(f"Nothing could be ingested: {why}.", hint=hint)
     if strict and report.skipped:
         err_console.print(f"[red]--strict: {len(report.skipped)} file(s) skipped.[/red]")
         raise typer.Exit(1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import typer
@@ -121,9 +122,10 @@ def sample(
         seed=seed,
     )
     write_sample(rows, out)
+    shown = escape(shlex.quote(str(out)))
     console.print(
-        f"Wrote {len(rows)} passages to {out}. Fill the dimension columns with ids "
-        "separated by ';' (empty = none), then run `accord validate {out}`."
+        f"Wrote {len(rows)} passages to {escape(str(out))}. Fill the dimension columns with ids "
+        f"separated by ';' (empty = none), then run `accord validate {shown}`."
     )
 
 

@@ -67,6 +67,19 @@ class IngestReport:
             f"{len(self.skipped)} skipped)"
         )
 
+    def why_nothing(self) -> tuple[str, str]:
+        """Why no document was ingested, and what to do: a sentence and a hint."""
+        if self.skipped:
+            return (
+                f"{len(self.skipped)} file(s) skipped",
+                "`accord info` (or the table above) gives each file's reason.",
+            )
+        return (
+            f"no file with an extension Accord reads ({', '.join(sorted(FORMATS))})",
+            "Hidden files and folders (names starting with '.') are passed over; a manifest "
+            "can name files anywhere in the corpus folder.",
+        )
+
     def stats(self) -> dict[str, object]:
         return {
             "added": len(self.added),
