@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,6 +38,20 @@ class AnalysisResult:
         ranked = self.tables["domains"]
         top = ranked[ranked["ranked"]].sort_values("rank")["domain"].head(3).tolist()
         return f"AnalysisResult({len(self.tables)} tables; top domains {', '.join(top)})"
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: the stamp, the settings, the domain ranking (every column)
+        and the size of each table; what `accord analyse --json` prints. The tables
+        themselves are written with ``out`` or `accord export`."""
+        domains = json.loads(self.tables["domains"].to_json(orient="records", double_precision=10))
+        stamp = self.stamp.as_dict()
+        stamp["coders"] = list(stamp["coders"])  # as JSON gives it back
+        return {
+            "stamp": stamp,
+            "settings": self.settings.model_dump(mode="json"),
+            "domains": domains,
+            "tables": {name: len(frame) for name, frame in sorted(self.tables.items())},
+        }
 
 
 def analyse_coded(

@@ -9,13 +9,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, escape, state
+from accord.cli._console import console, escape, print_json, state
 
 
 def analyse(
     ctx: typer.Context,
     settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
     out: Path | None = typer.Option(None, help="Also write every table here (Parquet, CSV, JSON)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the stamp, settings and ranking as JSON."
+    ),
 ) -> None:
     """Analyse the coded store: coverage, alignment, complementarity, security and a
     cooperation-opportunity ranking with bootstrap intervals.
@@ -28,6 +31,9 @@ def analyse(
     result = accord.analyse(
         state(ctx).store, settings=settings, out=out, command=shlex.join(sys.argv)
     )
+    if as_json:
+        print_json(result.as_dict())
+        return
     render_ranking(result)
     if out:
         console.print(f"Tables written to {escape(str(out))} (Parquet, CSV, JSON).")

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, err_console, escape, progress_bar, state
+from accord.cli._console import console, err_console, escape, print_json, progress_bar, state
 
 CODER_HELP = (
     "trained, rules, embedding or ensemble (default: trained when the codebook has a model, "
@@ -22,6 +22,7 @@ def code(
     ctx: typer.Context,
     coder: str | None = typer.Option(None, help=CODER_HELP),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Code every passage not yet coded with this codebook and coder.
 
@@ -39,6 +40,9 @@ def code(
             command=shlex.join(sys.argv),
             on_progress=lambda done, total: update(done, total),
         )
+    if as_json:
+        print_json(report.as_dict())
+        return
     for note in report.notes:
         err_console.print(f"[yellow]{escape(note)}[/yellow]")
     console.print(

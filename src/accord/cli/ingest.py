@@ -59,24 +59,10 @@ def ingest(
             on_progress=lambda name, done, total: update(done, total, name),
         )
     if as_json:
-        print_json(report_as_dict(report))
+        print_json(report.as_dict())
     else:
         render_ingest_report(report, cli.store)
     check_outcome(report, strict)
-
-
-def report_as_dict(report) -> dict:
-    from dataclasses import asdict
-
-    return {
-        **report.stats(),
-        "run_id": report.run_id,
-        "added_files": report.added,
-        "skipped_files": [asdict(s) for s in report.skipped],
-        "flagged": report.flagged,
-        "unknown_organisations": report.unknown_organisations,
-        "near_duplicates": [list(p) for p in report.near_duplicates],
-    }
 
 
 def render_ingest_report(report, store: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from accord.cli._console import console, escape, state
+from accord.cli._console import console, escape, print_json, state
 
 
 class ReportFormat(StrEnum):
@@ -35,6 +35,7 @@ def report(
         "-f",
         help="html: one self-contained page; md: Markdown with SVG charts; json: the data.",
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
 ) -> None:
     """Write the report of the stored analysis: ranking, evidence, methods and caveats.
 
@@ -49,6 +50,9 @@ def report(
         fmt.value,
         command=shlex.join(sys.argv),
     )
+    if as_json:
+        print_json({"report": str(path), "format": fmt.value})
+        return
     console.print(f"Report written to {escape(str(path))}.")
 
 
@@ -61,6 +65,7 @@ def export(
         help="File format of every table.",
     ),
     out: Path = typer.Option(Path("export"), "--out", "-o", help="Folder to write into."),
+    as_json: bool = typer.Option(False, "--json", help="Print the files written as JSON."),
 ) -> None:
     """Export coded passages (one row each, labels per dimension) and every analysis table,
     each file stamped with versions and hashes.
@@ -72,6 +77,9 @@ def export(
 
     with _open(ctx) as store:
         paths, has_tables = export_store(store, out, fmt.value)
+    if as_json:
+        print_json({"out": str(out), "files": [str(p) for p in paths], "tables": has_tables})
+        return
     console.print(f"{len(paths)} file(s) written to {escape(str(out))}.")
     if not has_tables:
         console.print(

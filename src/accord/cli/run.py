@@ -10,7 +10,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accord.cli._console import console, err_console, escape, state
+from accord.cli._console import console, err_console, escape, print_json, state
 from accord.cli.analyse import render_ranking
 
 STAGES = {
@@ -29,6 +29,7 @@ def run(
     coder: str | None = typer.Option(None, help="trained, rules, embedding or ensemble."),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
+    as_json: bool = typer.Option(False, "--json", help="Print what each stage did as JSON."),
 ) -> None:
     """Ingest, code, analyse and report in one command; a second run reuses everything.
 
@@ -50,6 +51,9 @@ def run(
             on_stage=on_stage,
             command=shlex.join(sys.argv),
         )
+    if as_json:
+        print_json(summary.as_dict())
+        return
     render_summary(summary)
 
 

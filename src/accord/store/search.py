@@ -45,7 +45,11 @@ class SearchHit:
     def citation(self) -> str:
         return citation(self.institution, self.title, self.year, self.page_start, self.page_end)
 
+    def __repr__(self) -> str:
+        return f"SearchHit({self.score:.2f}, {self.passage_id}, {self.citation})"
+
     def as_dict(self, mark: tuple[str, str] = ("**", "**")) -> dict[str, Any]:
+        """Plain JSON-ready data, matched terms marked: what `accord search --json` prints."""
         data = asdict(self)
         data["snippet"] = self.snippet.replace(MARK_OPEN, mark[0]).replace(MARK_CLOSE, mark[1])
         data["citation"] = self.citation

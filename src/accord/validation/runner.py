@@ -27,7 +27,14 @@ class ValidationReport:
     dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return (
+            f"ValidationReport({self.gold}: {self.n_items} items, coder {self.coder}, "
+            f"dimensions {', '.join(self.dimensions) or 'none'}, {len(self.skipped)} skipped)"
+        )
+
     def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: what `accord validate --json` prints."""
         data = asdict(self)
         data["skipped"] = [asdict(s) for s in self.skipped]
         return data
