@@ -261,18 +261,27 @@ def analyse(
     out: str | Path | None = None,
     formats: tuple[str, ...] = ("parquet", "csv", "json"),
     command: str | None = None,
+    on_progress: Callable[[int, int | None], None] | None = None,
 ) -> AnalysisResult:
     """Coverage, alignment, complementarity, security, opportunity ranking with uncertainty,
     trends, evidence and discovery for the latest coding (see ``accord analyse``).
 
     Returns the tables as DataFrames (``result["domains"]``); they are also saved in the store
-    and, with ``out``, written as Parquet, CSV and JSON.
+    and, with ``out``, written as Parquet, CSV and JSON. ``on_progress(done, total)`` counts
+    the analysis's steps.
     """
     from accord.analysis.pipeline import analyse_store
 
     if not isinstance(settings, AccordSettings):
         settings = load_settings(Path(settings) if settings else None)
-    return analyse_store(_store(store), settings, Path(out) if out else None, formats, command)
+    return analyse_store(
+        _store(store),
+        settings,
+        Path(out) if out else None,
+        formats,
+        command,
+        on_progress=on_progress,
+    )
 
 
 def run(
@@ -317,10 +326,16 @@ def run(
         on_progress=lambda done, total: notify("code", done, total),
         command=command,
     )
-    notify("analyse", 0, None)
-    result = analyse(opened, settings=settings, out=out_dir / "tables", command=command)
-    notify("report", 0, None)
+    result = analyse(
+        opened,
+        settings=settings,
+        out=out_dir / "tables",
+        command=command,
+        on_progress=lambda done, total: notify("analyse", done, total),
+    )
+    notify("report", 0, 1)
     report_path = render_report(result, opened, out_dir / "report.html", "html", command)
+    notify("report", 1, 1)
     return RunSummary(ingested, coded, result, report_path, out_dir / "tables", opened.path)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -16,7 +17,13 @@ from accord.analysis.discovery import discover_themes
 from accord.analysis.evidence import EvidenceIndex, domain_relevance
 from accord.analysis.frames import CodedCorpus
 from accord.analysis.measures import js_similarity
-from accord.analysis.opportunity import COMPONENTS, Uncertainty, analyse_uncertainty, interval
+from accord.analysis.opportunity import (
+    COMPONENTS,
+    Uncertainty,
+    analyse_uncertainty,
+    bootstrap_steps,
+    interval,
+)
 from accord.config import AnalysisSettings
 from accord.errors import AnalysisError
 from accord.model.provenance import RunStamp
@@ -55,31 +62,46 @@ class AnalysisResult:
 
 
 def analyse_coded(
-    corpus: CodedCorpus, settings: AnalysisSettings, settings_digest: str
+    corpus: CodedCorpus,
+    settings: AnalysisSettings,
+    settings_digest: str,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> AnalysisResult:
+    """Every table of the analysis; ``on_progress(done, total)`` after each chunk of
+    bootstrap resamples (the longest part) and after each table."""
     if corpus.passages.empty:
         raise AnalysisError("The corpus has no passages to analyse.")
     try:
         corpus.codebook.dimension("domain")
     except KeyError:
         raise AnalysisError("The analysis needs a codebook with a 'domain' dimension.") from None
-    arrays = build_arrays(corpus)
-    result = analyse_uncertainty(arrays, settings)
-    labels = {d.id: {c.id: c.label for c in d.categories} for d in corpus.codebook.dimensions}
-    tables = {
-        "domains": domain_table(arrays, result, settings, labels["domain"]),
-        "coverage": coverage_table(arrays, result, settings),
-        "profiles": profile_table(arrays, result),
-        "alignment_pairs": pair_table(arrays, result),
-        "institution_similarity": institution_similarity(arrays, result),
-        "force_mix": force_table(arrays, result, settings),
-        "rank_stability": rank_stability_table(arrays, result),
-        "trends": trends_table(arrays, settings),
-        "trends_approach": approach_trends_table(arrays),
-        "institutions": institution_table(corpus, arrays, result, settings),
-        "evidence": evidence_table(corpus, arrays, result, settings),
-        "discovery": discovery_table(corpus, settings),
+    progress = on_progress or (lambda done, total: None)
+    # Declared first so the number of steps is known before the longest one; each builder
+    # runs below, once arrays, result and labels exist.
+    builders: dict[str, Callable[[], pd.DataFrame]] = {
+        "domains": lambda: domain_table(arrays, result, settings, labels["domain"]),
+        "coverage": lambda: coverage_table(arrays, result, settings),
+        "profiles": lambda: profile_table(arrays, result),
+        "alignment_pairs": lambda: pair_table(arrays, result),
+        "institution_similarity": lambda: institution_similarity(arrays, result),
+        "force_mix": lambda: force_table(arrays, result, settings),
+        "rank_stability": lambda: rank_stability_table(arrays, result),
+        "trends": lambda: trends_table(arrays, settings),
+        "trends_approach": lambda: approach_trends_table(arrays),
+        "institutions": lambda: institution_table(corpus, arrays, result, settings),
+        "evidence": lambda: evidence_table(corpus, arrays, result, settings),
+        "discovery": lambda: discovery_table(corpus, settings),
     }
+    boot = bootstrap_steps(settings)
+    steps = boot + len(builders)
+    progress(0, steps)
+    arrays = build_arrays(corpus)
+    result = analyse_uncertainty(arrays, settings, lambda done, _: progress(done, steps))
+    labels = {d.id: {c.id: c.label for c in d.categories} for d in corpus.codebook.dimensions}
+    tables = {}
+    for done, (name, build) in enumerate(builders.items(), boot + 1):
+        tables[name] = _tidy(build())
+        progress(done, steps)
     stamp = RunStamp(
         __version__,
         corpus.corpus_digest,
@@ -89,7 +111,7 @@ def analyse_coded(
         (corpus.coder,),
         _model_digest(corpus),
     )
-    return AnalysisResult({k: _tidy(v) for k, v in tables.items()}, stamp, settings, labels)
+    return AnalysisResult(tables, stamp, settings, labels)
 
 
 def _model_digest(corpus) -> str | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, escape, print_json, state
+from accord.cli._console import StageProgress, console, escape, print_json, state
 
 
 def analyse(
@@ -28,9 +28,15 @@ def analyse(
     """
     import accord
 
-    result = accord.analyse(
-        state(ctx).store, settings=settings, out=out, command=shlex.join(sys.argv)
-    )
+    cli = state(ctx)
+    with StageProgress(cli.quiet) as progress:
+        result = accord.analyse(
+            cli.store,
+            settings=settings,
+            out=out,
+            command=shlex.join(sys.argv),
+            on_progress=progress.stage("analyse"),
+        )
     if as_json:
         print_json(result.as_dict())
         return

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, err_console, escape, print_json, progress_bar, state
+from accord.cli._console import StageProgress, console, err_console, escape, print_json, state
 
 CODER_HELP = (
     "trained, rules, embedding or ensemble (default: trained when the codebook has a model, "
@@ -32,13 +32,13 @@ def code(
     import accord
 
     cli = state(ctx)
-    with progress_bar("Coding", cli.quiet) as update:
+    with StageProgress(cli.quiet) as progress:
         report = accord.code(
             cli.store,
             codebook,
             coder=coder,
             command=shlex.join(sys.argv),
-            on_progress=lambda done, total: update(done, total),
+            on_progress=progress.stage("code"),
         )
     if as_json:
         print_json(report.as_dict())

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, escape, print_json, progress_bar, state
+from accord.cli._console import StageProgress, console, escape, print_json, state
 
 
 def collect(
@@ -27,7 +27,7 @@ def collect(
     """
     import accord
 
-    with progress_bar("Downloading", state(ctx).quiet) as update:
+    with StageProgress(state(ctx).quiet) as progress:
         report = accord.collect(
             manifest,
             into,
@@ -35,7 +35,7 @@ def collect(
             timeout_s=timeout,
             attempts=attempts,
             refresh=refresh,
-            on_progress=lambda name, done, total: update(done, total, name),
+            on_progress=lambda name, done, total: progress.update("collect", done, total, name),
         )
     if as_json:
         print_json(report.as_dict())

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, err_console, escape, print_json, progress_bar, state
+from accord.cli._console import StageProgress, console, err_console, escape, print_json, state
 from accord.errors import AccordError
 
 
@@ -47,7 +47,7 @@ def ingest(
         "allow_outside": allow_outside,
     }
     config = accord.load_settings(settings, ingest={k: v for k, v in overrides.items() if v})
-    with progress_bar("Ingesting", cli.quiet or as_json) as update:
+    with StageProgress(cli.quiet) as progress:
         report = accord.ingest(
             cli.store,
             *(sources or []),
@@ -56,7 +56,7 @@ def ingest(
             settings=config,
             institutions=institutions,
             command=shlex.join(sys.argv),
-            on_progress=lambda name, done, total: update(done, total, name),
+            on_progress=lambda name, done, total: progress.update("ingest", done, total, name),
         )
     if as_json:
         print_json(report.as_dict())

@@ -118,6 +118,8 @@ def code_store(
     notes = [*notes, *reuse_notes]
     size = (settings or CodingSettings()).batch_size
     done = 0
+    if on_progress:
+        on_progress(0, total)
     with paused_gc():  # saving allocates as much as coding does
         for part in parts:
             batches = [part.units[k : k + size] for k in range(0, len(part.units), size)]
