@@ -37,10 +37,9 @@ def analyse_store(
     """
     started = time.perf_counter()
     progress = on_progress or (lambda done, total: None)
-    run_id = store.start_run("analyse", command)
     progress(0, None)
+    run_id = store.start_run("analyse", command)
     corpus = load_coded_corpus(store)
-    progress(1, None)
     expected = RunStamp(
         __version__,
         corpus.corpus_digest,
@@ -51,6 +50,7 @@ def analyse_store(
     )
     previous = stored_result(store) if reuse else None
     reused = previous is not None and previous.stamp == expected
+    progress(1, None)  # the coded corpus is read
     after = (not reused) + (out_dir is not None)  # steps after the analysis: save, write
     own = [0]  # the analysis's own steps, as it counts them
 
