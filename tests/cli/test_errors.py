@@ -124,3 +124,20 @@ def test_validating_an_unfilled_sample_says_so(ingested, tmp_path):
     result = invoke("--store", ingested, "validate", str(out), "--coder", "rules")
     assert result.exit_code == 1
     assert "holds no human-labelled passage" in result.output
+
+
+def test_ingest_with_nothing_to_ingest_is_a_wrong_argument():
+    result = invoke("ingest")
+    assert result.exit_code == 2
+    assert "give a corpus folder, files, or --manifest" in result.output
+
+
+def test_a_corpus_too_small_to_rank_says_so_instead_of_an_empty_table(tmp_path):
+    (tmp_path / "one.txt").write_text("Hospitals shall keep records of every patient.\n", "utf-8")
+    db = str(tmp_path / "a.db")
+    assert invoke("--store", db, "ingest", str(tmp_path / "one.txt")).exit_code == 0
+    assert invoke("--store", db, "code", "--coder", "rules").exit_code == 0
+    result = invoke("--store", db, "analyse")
+    assert result.exit_code == 0, result.output
+    assert "No domain has enough coded passages to be ranked" in result.output
+    assert "Cooperation opportunity by domain" not in result.output

@@ -31,7 +31,9 @@ from accord.errors import AccordError
 # imported, which comes later) would interleave with it or fill a log file with redraws.
 os.environ.setdefault("TQDM_DISABLE", "1")
 
-console = Console()
+# Piped into a file or a pager, rich would fall back to 80 columns and cut the ranking's
+# columns to "Oppor…"; COLUMNS, when set, still decides.
+console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
 err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a log
 
 

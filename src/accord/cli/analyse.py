@@ -47,6 +47,16 @@ def analyse(
 
 def render_ranking(result) -> None:
     domains = result["domains"]
+    if not domains["ranked"].any():
+        support = result.settings.support
+        console.print(
+            "[yellow]No domain has enough coded passages to be ranked[/yellow] (each needs "
+            f"{support.min_domain_passages} passages and {support.min_institutions} "
+            "institutions with support; the thresholds are settings, see docs/settings.md)."
+        )
+        reasons = "; ".join(f"{row.label}: {row.reason}" for row in domains.itertuples())
+        console.print(f"[dim]{escape(reasons)}[/dim]")
+        return
     k = result.settings.top_k
     table = Table(
         "Rank",

@@ -71,6 +71,11 @@ def classify(
     import accord
     from accord.errors import AccordError
 
+    if source == "-" and sys.stdin.isatty():  # otherwise it would seem to hang
+        err_console.print(
+            '[dim]Reading JSONL from standard input, one {"id", "text"} per line; end with '
+            "Ctrl-D (or give a file: accord classify texts.jsonl).[/dim]"
+        )
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:

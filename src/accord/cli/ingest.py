@@ -39,6 +39,10 @@ def ingest(
     """
     import accord
 
+    if not sources and manifest is None:
+        raise typer.BadParameter(
+            "give a corpus folder, files, or --manifest.", param_hint="SOURCES"
+        )
     cli = state(ctx)
     overrides = {
         "workers": workers,
