@@ -8,7 +8,9 @@ The public API mirrors the command line::
     report = accord.ingest(store, "corpus/", manifest="corpus/manifest.csv")
     hits = accord.search(store, "health data", family="UN system")
 
-Heavy dependencies load only when the function that needs them runs.
+Heavy dependencies load only when the function that needs them runs, and the result types
+(``accord.IngestReport``, ``accord.AnalysisResult``, ...) only when they are first named. Every
+result has a short repr and an ``as_dict()`` giving what the command's ``--json`` prints.
 """
 
 from __future__ import annotations
@@ -23,19 +25,37 @@ from accord.config import AccordSettings, load_settings
 from accord.errors import AccordError
 from accord.store.corpus_store import CorpusStore, open_store
 
-if TYPE_CHECKING:
-    from accord.analysis.results import AnalysisResult
-    from accord.coding.pipeline import CodingReport
-    from accord.ingestion.collect import CollectReport
-    from accord.ingestion.pipeline import IngestReport
-    from accord.model.codebook import Codebook
-    from accord.store.search import SearchHit
-    from accord.validation.runner import ValidationReport
+if TYPE_CHECKING:  # what type checkers see of the names ``__getattr__`` imports on first use
+    from accord.analysis.results import AnalysisResult as AnalysisResult
+    from accord.coding.pipeline import CodingReport as CodingReport
+    from accord.ingestion.collect import CollectReport as CollectReport
+    from accord.ingestion.pipeline import IngestReport as IngestReport
+    from accord.model.codebook import Codebook as Codebook
+    from accord.model.provenance import RunStamp as RunStamp
+    from accord.model.provenance import Skipped as Skipped
+    from accord.store.search import SearchHit as SearchHit
+    from accord.validation.runner import ValidationReport as ValidationReport
+    from accord.validation.training import TrainReport as TrainReport
+
+# Result types, imported on first use: `import accord` stays fast (no numpy, pandas, torch).
+_LAZY = {
+    "AnalysisResult": "accord.analysis.results",
+    "Codebook": "accord.model.codebook",
+    "CodingReport": "accord.coding.pipeline",
+    "CollectReport": "accord.ingestion.collect",
+    "IngestReport": "accord.ingestion.pipeline",
+    "RunStamp": "accord.model.provenance",
+    "SearchHit": "accord.store.search",
+    "Skipped": "accord.model.provenance",
+    "TrainReport": "accord.validation.training",
+    "ValidationReport": "accord.validation.runner",
+}
 
 __all__ = [
     "AccordError",
     "AccordSettings",
     "CorpusStore",
+    "RunSummary",
     "__version__",
     "analyse",
     "classify",
@@ -48,8 +68,26 @@ __all__ = [
     "open_store",
     "run",
     "search",
+    "train",
     "validate",
+    "write_report",
+    *_LAZY,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # found directly from now on
+        return value
+    raise AttributeError(f"module 'accord' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    """The public API only (what `dir(accord)` and tab completion show)."""
+    return sorted(__all__)
 
 
 def _store(store: CorpusStore | str | Path, *, create: bool = False) -> CorpusStore:
@@ -187,6 +225,35 @@ def validate(
     )
 
 
+def train(
+    gold: str | Path | list[str | Path],
+    out: str | Path,
+    *,
+    codebook: Codebook | str | Path | None = None,
+    store: CorpusStore | str | Path | None = None,
+    corpus: str | Path | None = None,
+    splits: str | Path | None = None,
+    use: tuple[str, ...] = ("train",),
+    min_positives: int = 8,
+) -> TrainReport:
+    """Train the trained coder's classifiers on human-coded passages (see ``accord train``);
+    the model and a codebook naming it are written to ``out``."""
+    from accord.coding.training import TrainSettings
+    from accord.validation.training import train as train_model
+
+    book = codebook if not isinstance(codebook, str | Path | None) else load_codebook(codebook)
+    return train_model(
+        [gold] if isinstance(gold, str | Path) else gold,
+        book,
+        out,
+        store=_store(store) if store is not None else None,
+        corpus=Path(corpus) if corpus else None,
+        splits_path=Path(splits) if splits else None,
+        use=use,
+        settings=TrainSettings(min_positives=min_positives),
+    )
+
+
 def analyse(
     store: CorpusStore | str | Path,
     *,
@@ -194,18 +261,27 @@ def analyse(
     out: str | Path | None = None,
     formats: tuple[str, ...] = ("parquet", "csv", "json"),
     command: str | None = None,
+    on_progress: Callable[[int, int | None], None] | None = None,
 ) -> AnalysisResult:
     """Coverage, alignment, complementarity, security, opportunity ranking with uncertainty,
     trends, evidence and discovery for the latest coding (see ``accord analyse``).
 
     Returns the tables as DataFrames (``result["domains"]``); they are also saved in the store
-    and, with ``out``, written as Parquet, CSV and JSON.
+    and, with ``out``, written as Parquet, CSV and JSON. ``on_progress(done, total)`` counts
+    the analysis's steps.
     """
     from accord.analysis.pipeline import analyse_store
 
     if not isinstance(settings, AccordSettings):
         settings = load_settings(Path(settings) if settings else None)
-    return analyse_store(_store(store), settings, Path(out) if out else None, formats, command)
+    return analyse_store(
+        _store(store),
+        settings,
+        Path(out) if out else None,
+        formats,
+        command,
+        on_progress=on_progress,
+    )
 
 
 def run(
@@ -241,10 +317,8 @@ def run(
         command=command,
     )
     if ingested.n_ingested == 0:
-        raise AccordError(
-            f"Nothing could be ingested from {corpus}: {len(ingested.skipped)} file(s) skipped.",
-            hint="`accord info` lists each skipped file with its reason.",
-        )
+        why, hint = ingested.why_nothing()
+        raise AccordError(f"Nothing could be ingested from {corpus}: {why}.", hint=hint)
     coded = code(
         opened,
         codebook,
@@ -252,10 +326,16 @@ def run(
         on_progress=lambda done, total: notify("code", done, total),
         command=command,
     )
-    notify("analyse", 0, None)
-    result = analyse(opened, settings=settings, out=out_dir / "tables", command=command)
-    notify("report", 0, None)
+    result = analyse(
+        opened,
+        settings=settings,
+        out=out_dir / "tables",
+        command=command,
+        on_progress=lambda done, total: notify("analyse", done, total),
+    )
+    notify("report", 0, 1)
     report_path = render_report(result, opened, out_dir / "report.html", "html", command)
+    notify("report", 1, 1)
     return RunSummary(ingested, coded, result, report_path, out_dir / "tables", opened.path)
 
 
@@ -272,9 +352,20 @@ class RunSummary:
 
     def __repr__(self) -> str:
         return (
-            f"RunSummary({self.ingested}, {self.coded.n_passages} passages, "
+            f"RunSummary({self.ingested!r}, {self.coded.n_passages} passages, "
             f"report at {self.report})"
         )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: what `accord run --json` prints."""
+        return {
+            "ingested": self.ingested.as_dict(),
+            "coded": self.coded.as_dict(),
+            "analysis": self.result.as_dict(),
+            "report": str(self.report),
+            "tables": str(self.tables),
+            "store": self.store,
+        }
 
 
 def write_report(
@@ -308,6 +399,3 @@ def write_report(
                 "The store holds no analysis to report.", hint="Run `accord analyse` first."
             )
     return _write(result, source, Path(out), fmt, command)
-
-
-__all__.append("write_report")

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from accord.errors import ConfigError
 from accord.model.provenance import digest_json
+from accord.model.schema_errors import schema_problems, sentence
 
 
 class _Section(BaseModel):
@@ -143,13 +144,31 @@ def load_settings(path: Path | None = None, **overrides: Any) -> AccordSettings:
     try:
         return AccordSettings.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        source = f"{path}: " if path else ""
-        raise ConfigError(
-            f"{source}setting '{where}': {first['msg']}.",
-            hint="See docs/settings.md for every setting and its allowed values.",
-        ) from exc
+        raise settings_error(exc, path) from exc
+
+
+def settings_error(exc: ValidationError, path: Path | None) -> ConfigError:
+    """Every problem of a settings file, each unknown key with a did-you-mean, and the keys
+    allowed where one was unknown (read from the schema, so never out of date)."""
+    problems = schema_problems(AccordSettings, exc)
+    lines = [f"setting '{_dotted(p.loc)}': {p.text}" for p in problems]
+    source = f"{path}: " if path else ""
+    message = (
+        f"{source}{sentence(lines[0])}"
+        if len(lines) == 1
+        else f"{source}{len(lines)} problems:\n" + "\n".join(f"  {sentence(x)}" for x in lines)
+    )
+    allowed = {_dotted(p.loc[:-1]): p.allowed for p in problems if p.unknown_key}
+    hints = [
+        f"{f'allowed in [{where}]' if where else 'allowed sections'}: {', '.join(keys)}"
+        for where, keys in allowed.items()
+    ]
+    hint = "; ".join(hints).capitalize() + ". " if hints else ""
+    return ConfigError(message, hint=hint + "docs/settings.md lists every setting.")
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in loc)
 
 
 def _read_settings_file(path: Path) -> dict[str, Any]:

@@ -31,9 +31,38 @@ def test_unknown_key_names_file_key_and_fix():
         parse_codebook(text, "my.yaml")
     assert info.value.message == (
         "my.yaml: dimension 'domain' > category 'health' > paterns: unknown key (not part of "
-        "the codebook format)."
+        "the codebook format); did you mean 'patterns'?"
     )
-    assert "patterns" in info.value.hint
+    from accord.model.codebook import Category
+
+    allowed = ", ".join(Category.model_fields)  # read from the schema, not a list of ours
+    assert f"Allowed keys of a category: {allowed}." in info.value.hint
+
+
+def test_every_problem_is_shown_each_with_its_place():
+    def spoil(d):
+        d["versoin"] = d.pop("version")
+        d["dimensions"][0]["categories"][0]["paterns"] = ["x"]
+        d["dimensions"][1]["selectoin"] = "multi"
+        d["dimensions"][2]["categories"][0]["threshold"] = "high"
+
+    with pytest.raises(CodebookError) as info:
+        parse_codebook(edited(spoil), "my.yaml")
+    lines = info.value.message.splitlines()
+    assert lines[0] == "my.yaml: 5 problems:"
+    assert "more problem" not in info.value.message
+    assert set(lines[1:]) == {
+        "  dimension 'domain' > category 'health' > paterns: unknown key (not part of the "
+        "codebook format); did you mean 'patterns'?",
+        "  dimension 'security' > selectoin: unknown key (not part of the codebook format); "
+        "did you mean 'selection'?",
+        "  dimension 'force' > category 'binding' > threshold: Input should be a valid number, "
+        "unable to parse string as a number (got 'high').",
+        "  version: required key is missing.",
+        "  versoin: unknown key (not part of the codebook format); did you mean 'version'?",
+    }
+    assert "keys of a dimension: id, label, description, selection" in info.value.hint
+    assert "keys of the codebook's top level: name, version" in info.value.hint
 
 
 def test_missing_definition():

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
+
 import numpy as np
 import pandas as pd
+
+logger = logging.getLogger(__name__)
 
 MIN_WORDS = 20
 TOP_TERMS = 10
@@ -20,6 +25,7 @@ def discover_themes(passages: pd.DataFrame, n_themes: int, seed: int) -> pd.Data
     if n_themes == 0 or len(texts) < 5 * n_themes:
         return pd.DataFrame(columns=columns)
     from sklearn.decomposition import NMF
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     vectorizer = TfidfVectorizer(
@@ -33,7 +39,11 @@ def discover_themes(passages: pd.DataFrame, n_themes: int, seed: int) -> pd.Data
     if matrix.shape[1] < n_themes:
         return pd.DataFrame(columns=columns)
     model = NMF(n_components=n_themes, init="nndsvda", random_state=seed, max_iter=200)
-    weights = model.fit_transform(matrix)
+    with warnings.catch_warnings(record=True) as caught:  # for the log, not the terminal
+        warnings.simplefilter("always", ConvergenceWarning)
+        weights = model.fit_transform(matrix)
+    for warning in caught:
+        logger.info("Discovery themes: %s", warning.message)
     terms = np.array(vectorizer.get_feature_names_out())
     dominant = weights.argmax(axis=1)
     rows = []

@@ -65,6 +65,6 @@ def domain_relevance(labels: pd.DataFrame) -> pd.DataFrame:
     approach = pd.Series({p: ";".join(c) for p, c in joined.items()}, dtype=object)
     frame = labels.loc[labels["dimension"] == "domain", ["passage_id", "category", "score"]]
     frame = frame.rename(columns={"category": "domain", "score": "relevance"})
-    frame = frame.assign(approaches=frame["passage_id"].map(approach).fillna(""))
+    frame = frame.assign(approaches=frame["passage_id"].map(approach).astype(object).fillna(""))
     frame["relevance"] = frame["relevance"].clip(0, 1) + 0.1 * (frame["approaches"] != "")
     return frame

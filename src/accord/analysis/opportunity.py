@@ -8,7 +8,9 @@ are ranked; the others are reported with the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -17,6 +19,11 @@ from accord.analysis.measures import Measures, compute_measures
 from accord.config import AnalysisSettings
 
 COMPONENTS = ("breadth", "alignment", "complementarity", "cooperation", "low_security")
+# Bootstrap resamples measured at once: progress can be shown after each chunk, and the
+# working arrays are a tenth of the size. Each resample's measures depend on its own weights
+# only, so the result is the same to the bit; on the demo corpus it is no slower (1.0-1.5 s
+# against 1.0-1.9 s for all 1,000 at once, on the shared two-core machine).
+BOOTSTRAP_CHUNK = 100
 
 
 def components(measures: Measures) -> np.ndarray:
@@ -110,7 +117,42 @@ def resample_weights(n_documents: int, resamples: int, rng: np.random.Generator)
     ).astype(float)
 
 
-def analyse_uncertainty(arrays: DocumentArrays, settings: AnalysisSettings) -> Uncertainty:
+def bootstrap_steps(settings: AnalysisSettings) -> int:
+    """How many progress steps the bootstrap reports: one per chunk of resamples."""
+    return math.ceil(settings.bootstrap_resamples / BOOTSTRAP_CHUNK)
+
+
+def bootstrap_measures(
+    arrays: DocumentArrays,
+    weights: np.ndarray,
+    settings: AnalysisSettings,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Measures:
+    """The measures of every resample (row of ``weights``), a chunk at a time."""
+    starts = range(0, len(weights), BOOTSTRAP_CHUNK)
+    parts = []
+    for done, start in enumerate(starts, 1):
+        parts.append(compute_measures(arrays, weights[start : start + BOOTSTRAP_CHUNK], settings))
+        if on_progress:
+            on_progress(done, len(starts))
+    if len(parts) == 1:
+        return parts[0]
+    joined = {
+        f.name: None
+        if getattr(parts[0], f.name) is None
+        else np.concatenate([getattr(p, f.name) for p in parts])
+        for f in fields(Measures)
+    }
+    return Measures(**joined)
+
+
+def analyse_uncertainty(
+    arrays: DocumentArrays,
+    settings: AnalysisSettings,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Uncertainty:
+    """Point measures, bootstrap intervals and rank stability; ``on_progress(done, total)``
+    after each chunk of bootstrap resamples."""
     rng = np.random.default_rng(settings.seed)
     point = compute_measures(arrays, np.ones((1, arrays.n_documents)), settings, keep_pairs=True)
     ranked, reasons = eligibility(point, settings)
@@ -123,10 +165,11 @@ def analyse_uncertainty(arrays: DocumentArrays, settings: AnalysisSettings) -> U
     boot_score = np.empty((0, len(ranked)))
     boot_rank = np.empty((0, len(ranked)))
     if settings.bootstrap_resamples:
-        boot = compute_measures(
+        boot = bootstrap_measures(
             arrays,
             resample_weights(arrays.n_documents, settings.bootstrap_resamples, rng),
             settings,
+            on_progress,
         )
         boot_norm = normalise(components(boot), ranked)
         boot_score = opportunity(boot_norm, base_weights)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -34,13 +35,18 @@ def analyse_store(
     formats: tuple[str, ...] = FORMATS,
     command: str | None = None,
     reuse: bool = True,
+    on_progress: Callable[[int, int | None], None] | None = None,
 ) -> AnalysisResult:
     """Analyse the latest coding of the store; save the tables there and, if asked, as files.
 
     With ``reuse``, tables already stored for the same corpus, codebook, coder and settings are
     returned as they are: the analysis is deterministic, so recomputing would give the same.
+    ``on_progress(done, total)`` counts steps: reading the coded corpus, the measures with
+    their bootstrap, each table, saving, writing (the total is known once the reading is done).
     """
     started = time.perf_counter()
+    progress = on_progress or (lambda done, total: None)
+    progress(0, None)
     run_id = store.start_run("analyse", command)
     corpus = load_coded_corpus(store, use_reviews=settings.analysis.use_reviews)
     expected = RunStamp(
@@ -55,15 +61,30 @@ def analyse_store(
     )
     previous = stored_result(store) if reuse else None
     reused = previous is not None and previous.stamp == expected
-    if reused:
-        result = previous
-    else:
-        result = with_inputs(analyse_coded(corpus, settings.analysis, settings.digest()), store)
+    progress(1, None)  # the coded corpus is read
+    after = (not reused) + (out_dir is not None)  # steps after the analysis: save, write
+    own = [0]  # the analysis's own steps, as it counts them
+
+    def analysis_step(done: int, steps: int) -> None:
+        own[0] = steps
+        progress(1 + done, 1 + steps + after)
+
+    result = (
+        previous
+        if reused
+        else with_inputs(
+            analyse_coded(corpus, settings.analysis, settings.digest(), analysis_step), store
+        )
+    )
+    total = 1 + own[0] + after
+    progress(1 + own[0], total)
     stamp = asdict(result.stamp)
     if not reused:
         save_tables(store, result.tables, stamp, settings.analysis.model_dump(mode="json"))
+        progress(2 + own[0], total)
     if out_dir is not None:
         write_tables(result.tables, Path(out_dir), formats, stamp)
+        progress(total, total)
     elapsed = round(time.perf_counter() - started, 3)
     store.finish_run(
         run_id, {"elapsed_s": elapsed, "reused": reused, "tables": sorted(result.tables), **stamp}

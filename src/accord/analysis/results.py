@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -15,7 +17,13 @@ from accord.analysis.discovery import discover_themes
 from accord.analysis.evidence import EvidenceIndex, domain_relevance
 from accord.analysis.frames import CodedCorpus
 from accord.analysis.measures import js_similarity
-from accord.analysis.opportunity import COMPONENTS, Uncertainty, analyse_uncertainty, interval
+from accord.analysis.opportunity import (
+    COMPONENTS,
+    Uncertainty,
+    analyse_uncertainty,
+    bootstrap_steps,
+    interval,
+)
 from accord.config import AnalysisSettings
 from accord.errors import AnalysisError
 from accord.model.codebook import Codebook
@@ -51,33 +59,62 @@ class AnalysisResult:
         top = ranked[ranked["ranked"]].sort_values("rank")["domain"].head(3).tolist()
         return f"AnalysisResult({len(self.tables)} tables; top domains {', '.join(top)})"
 
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: the stamp, the settings, the domain ranking (every column)
+        and the size of each table; what `accord analyse --json` prints. The tables
+        themselves are written with ``out`` or `accord export`."""
+        domains = json.loads(self.tables["domains"].to_json(orient="records", double_precision=10))
+        stamp = self.stamp.as_dict()
+        stamp["coders"] = list(stamp["coders"])  # as JSON gives it back
+        return {
+            "stamp": stamp,
+            "settings": self.settings.model_dump(mode="json"),
+            "domains": domains,
+            "tables": {name: len(frame) for name, frame in sorted(self.tables.items())},
+        }
+
 
 def analyse_coded(
-    corpus: CodedCorpus, settings: AnalysisSettings, settings_digest: str
+    corpus: CodedCorpus,
+    settings: AnalysisSettings,
+    settings_digest: str,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> AnalysisResult:
+    """Every table of the analysis; ``on_progress(done, total)`` after each chunk of
+    bootstrap resamples (the longest part) and after each table."""
     if corpus.passages.empty:
         raise AnalysisError("The corpus has no passages to analyse.")
     try:
         corpus.codebook.dimension("domain")
     except KeyError:
         raise AnalysisError("The analysis needs a codebook with a 'domain' dimension.") from None
-    arrays = build_arrays(corpus)
-    result = analyse_uncertainty(arrays, settings)
-    labels = category_labels(corpus.codebook)
-    tables = {
-        "domains": domain_table(arrays, result, settings, labels["domain"]),
-        "coverage": coverage_table(arrays, result, settings),
-        "profiles": profile_table(arrays, result),
-        "alignment_pairs": pair_table(arrays, result),
-        "institution_similarity": institution_similarity(arrays, result),
-        "force_mix": force_table(arrays, result, settings),
-        "rank_stability": rank_stability_table(arrays, result),
-        "trends": trends_table(arrays, settings),
-        "trends_approach": approach_trends_table(arrays),
-        "institutions": institution_table(corpus, arrays, result, settings),
-        "evidence": evidence_table(corpus, arrays, result, settings),
-        "discovery": discovery_table(corpus, settings),
+    progress = on_progress or (lambda done, total: None)
+    # Declared first so the number of steps is known before the longest one; each builder
+    # runs below, once arrays, result and labels exist.
+    builders: dict[str, Callable[[], pd.DataFrame]] = {
+        "domains": lambda: domain_table(arrays, result, settings, labels["domain"]),
+        "coverage": lambda: coverage_table(arrays, result, settings),
+        "profiles": lambda: profile_table(arrays, result),
+        "alignment_pairs": lambda: pair_table(arrays, result),
+        "institution_similarity": lambda: institution_similarity(arrays, result),
+        "force_mix": lambda: force_table(arrays, result, settings),
+        "rank_stability": lambda: rank_stability_table(arrays, result),
+        "trends": lambda: trends_table(arrays, settings),
+        "trends_approach": lambda: approach_trends_table(arrays),
+        "institutions": lambda: institution_table(corpus, arrays, result, settings),
+        "evidence": lambda: evidence_table(corpus, arrays, result, settings),
+        "discovery": lambda: discovery_table(corpus, settings),
     }
+    boot = bootstrap_steps(settings)
+    steps = boot + len(builders)
+    progress(0, steps)
+    arrays = build_arrays(corpus)
+    result = analyse_uncertainty(arrays, settings, lambda done, _: progress(done, steps))
+    labels = category_labels(corpus.codebook)
+    tables = {}
+    for done, (name, build) in enumerate(builders.items(), boot + 1):
+        tables[name] = _tidy(build())
+        progress(done, steps)
     stamp = RunStamp(
         __version__,
         corpus.corpus_digest,
@@ -88,7 +125,6 @@ def analyse_coded(
         model_digest_of(corpus),
         corpus.reviews_digest,
     )
-    tables = {k: _tidy(v) for k, v in tables.items()}
     return AnalysisResult(tables, stamp, settings, labels, codebook=corpus.codebook)
 
 

@@ -6,23 +6,35 @@ import json
 import logging
 import os
 import sys
+import time
 import traceback
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from accord.errors import AccordError
 
-console = Console()
-err_console = Console(stderr=True)
+# The command line draws its own progress: the libraries' tqdm bars (read when tqdm is first
+# imported, which comes later) would interleave with it or fill a log file with redraws.
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+# Piped into a file or a pager, rich would fall back to 80 columns and cut the ranking's
+# columns to "Oppor…"; COLUMNS, when set, still decides.
+console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else 120)
+err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in a log
 
 
 def error_log_path() -> Path:
@@ -80,6 +92,16 @@ class AccordGroup(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return super().parse_args(ctx, hoist_global_options(args))
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            tidy_help(command, ctx)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        tidy_help(self, ctx)
+        super().format_help(ctx, formatter)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -103,6 +125,18 @@ class AccordGroup(TyperGroup):
                 highlight=False,
             )
             raise typer.Exit(1) from None
+
+
+def tidy_help(command: Any, ctx: Any) -> None:
+    """What ``--help`` shows: typer labels every flag ``<bool>`` although a flag takes no value,
+    and in rich mode keeps the line breaks of a docstring's first paragraph, which is the
+    one-line summary in the list of commands."""
+    for param in command.get_params(ctx):
+        if getattr(param, "is_flag", False):
+            param.metavar = ""  # typer shows a metavar, when set, instead of the type
+    if command.help:
+        first, sep, rest = command.help.strip().partition("\n\n")
+        command.help = " ".join(first.split()) + sep + rest
 
 
 GLOBAL_VALUE_OPTIONS = ("--store",)  # options of the root command that take a value
@@ -142,27 +176,126 @@ def escape(text: str) -> str:
     return rich_escape(text)
 
 
-@contextmanager
-def progress_bar(description: str, quiet: bool) -> Iterator[Any]:
-    """Yields ``update(done, total, label)``; draws nothing when quiet or not on a terminal."""
-    if quiet or not err_console.is_terminal:
-        yield lambda *args, **kwargs: None
-        return
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.fields[label]}", style="dim"),
-        console=err_console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(description, total=None, label="")
+# What each stage counts, as the progress display names it.
+STAGES = {
+    "ingest": ("Reading documents", "files"),
+    "code": ("Coding passages", "passages"),
+    "analyse": ("Analysing", "steps"),
+    "report": ("Writing the report", "steps"),
+    "collect": ("Downloading", "URLs"),
+}
+LOG_EVERY_S = 5.0  # without a terminal: a progress line at least this often...
+LOG_EVERY_PERCENT = 10  # ... and each time this much more is done
 
-        def update(done: int, total: int | None, label: str = "") -> None:
-            progress.update(task, completed=done, total=total, label=label[:40])
 
-        yield update
+class StageProgress:
+    """Progress of one or more stages with counts, elapsed time and time left: rich bars on a
+    terminal; without one (a log file, a CI job, a pipe) one line per step on stderr, so a
+    long run shows it is moving without filling the log with redraws; nothing when quiet.
+
+    Use as a context manager; call ``update(stage, done, total, label)``.
+    """
+
+    def __init__(self, quiet: bool, *, terminal: bool | None = None) -> None:
+        self.terminal = err_console.is_terminal if terminal is None else terminal
+        self.quiet = quiet
+        self.bars: Progress | None = None
+        self.tasks: dict[str, Any] = {}
+        self.logs: dict[str, _StageLog] = {}
+        self.last_event = time.monotonic()  # a new stage began when the one before it ended
+
+    def __enter__(self) -> StageProgress:
+        self.last_event = time.monotonic()
+        if not self.quiet and self.terminal:
+            self.bars = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[unit]}"),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[label]}", style="dim"),
+                console=err_console,
+                transient=True,
+            )
+            self.bars.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bars is not None:
+            self.bars.stop()
+
+    def update(self, stage: str, done: int, total: int | None, label: str = "") -> None:
+        if self.quiet:
+            return
+        description, unit = STAGES.get(stage, (stage, "steps"))
+        if self.bars is None:
+            now = time.monotonic()
+            if stage not in self.logs:
+                self.logs[stage] = _StageLog(description, unit, self.last_event)
+            line = self.logs[stage].line(done, total, now)
+            self.last_event = now
+            if line:
+                sys.stderr.write(line + "\n")
+                sys.stderr.flush()
+            return
+        if stage not in self.tasks:
+            for task in self.tasks.values():  # an earlier stage is over
+                finished = self.bars.tasks[task].total or 1
+                self.bars.update(task, completed=finished, total=finished)
+            self.tasks[stage] = self.bars.add_task(description, total=total, unit=unit, label="")
+        self.bars.update(self.tasks[stage], completed=done, total=total, label=label[:40])
+
+    def stage(self, stage: str) -> Any:
+        """``update`` for one stage, as the callbacks of ingest, coding and analysis call it."""
+        return lambda done, total, label="": self.update(stage, done, total, label)
+
+
+@dataclass
+class _StageLog:
+    """When to write a progress line for one stage, and what it says."""
+
+    description: str
+    unit: str
+    started: float
+    last_time: float = 0.0
+    last_bucket: int = -1
+    finished: bool = False
+
+    def line(self, done: int, total: int | None, now: float) -> str | None:
+        if self.finished:
+            return None
+        elapsed = now - self.started
+        if total:
+            bucket = done * 100 // total // LOG_EVERY_PERCENT
+            due = bucket > self.last_bucket or now - self.last_time >= LOG_EVERY_S
+            self.finished = done >= total
+            if not (due or self.finished):
+                return None
+            self.last_bucket, self.last_time = bucket, now
+            text = f"{self.description}: {done:,}/{total:,} {self.unit} ({done * 100 // total}%)"
+            if self.finished:
+                return f"{text} in {_duration(elapsed)}"
+            left = elapsed / done * (total - done) if done else None
+            eta = f", ETA {_duration(left)}" if left is not None else ""
+            return f"{text}, {_duration(elapsed)} elapsed{eta}"
+        if now - self.last_time < LOG_EVERY_S and self.last_bucket >= 0:
+            return None
+        self.last_bucket, self.last_time = 0, now
+        if not done:
+            return f"{self.description}: started"
+        return f"{self.description}: {done:,} {self.unit}, {_duration(elapsed)} elapsed"
+
+
+def _duration(seconds: float) -> str:
+    """3.2 s, 4 min 05 s, 1 h 02 min."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, secs = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {secs:02d} s"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def print_json(data: Any) -> None:

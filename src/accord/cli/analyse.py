@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, escape, state
+from accord.cli._console import StageProgress, console, escape, print_json, state
 from accord.model.rounding import percent_text, rank_interval_text, score_text
 
 
@@ -17,6 +17,9 @@ def analyse(
     ctx: typer.Context,
     settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
     out: Path | None = typer.Option(None, help="Also write every table here (Parquet, CSV, JSON)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the stamp, settings and ranking as JSON."
+    ),
 ) -> None:
     """Analyse the coded store: coverage, alignment, complementarity, security and a
     cooperation-opportunity ranking with bootstrap intervals.
@@ -26,9 +29,18 @@ def analyse(
     """
     import accord
 
-    result = accord.analyse(
-        state(ctx).store, settings=settings, out=out, command=shlex.join(sys.argv)
-    )
+    cli = state(ctx)
+    with StageProgress(cli.quiet) as progress:
+        result = accord.analyse(
+            cli.store,
+            settings=settings,
+            out=out,
+            command=shlex.join(sys.argv),
+            on_progress=progress.stage("analyse"),
+        )
+    if as_json:
+        print_json(result.as_dict())
+        return
     render_ranking(result)
     if out:
         console.print(f"Tables written to {escape(str(out))} (Parquet, CSV, JSON).")
@@ -36,6 +48,16 @@ def analyse(
 
 def render_ranking(result) -> None:
     domains = result["domains"]
+    if not domains["ranked"].any():
+        support = result.settings.support
+        console.print(
+            "[yellow]No domain has enough coded passages to be ranked[/yellow] (each needs "
+            f"{support.min_domain_passages} passages and {support.min_institutions} "
+            "institutions with support; the thresholds are settings, see docs/settings.md)."
+        )
+        reasons = "; ".join(f"{row.label}: {row.reason}" for row in domains.itertuples())
+        console.print(f"[dim]{escape(reasons)}[/dim]")
+        return
     k = result.settings.top_k
     table = Table(
         "Rank",

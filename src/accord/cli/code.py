@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, err_console, escape, progress_bar, state
+from accord.cli._console import StageProgress, console, err_console, escape, print_json, state
 
 CODER_HELP = (
     "trained, rules, embedding or ensemble (default: trained when the codebook has a model, "
@@ -22,6 +22,7 @@ def code(
     ctx: typer.Context,
     coder: str | None = typer.Option(None, help=CODER_HELP),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Code every passage not yet coded with this codebook and coder.
 
@@ -31,14 +32,17 @@ def code(
     import accord
 
     cli = state(ctx)
-    with progress_bar("Coding", cli.quiet) as update:
+    with StageProgress(cli.quiet) as progress:
         report = accord.code(
             cli.store,
             codebook,
             coder=coder,
             command=shlex.join(sys.argv),
-            on_progress=lambda done, total: update(done, total),
+            on_progress=progress.stage("code"),
         )
+    if as_json:
+        print_json(report.as_dict())
+        return
     for note in report.notes:
         err_console.print(f"[yellow]{escape(note)}[/yellow]")
     console.print(
@@ -67,6 +71,11 @@ def classify(
     import accord
     from accord.errors import AccordError
 
+    if source == "-" and sys.stdin.isatty():  # otherwise it would seem to hang
+        err_console.print(
+            '[dim]Reading JSONL from standard input, one {"id", "text"} per line; end with '
+            "Ctrl-D (or give a file: accord classify texts.jsonl).[/dim]"
+        )
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, escape, progress_bar, state
+from accord.cli._console import StageProgress, console, escape, print_json, state
 
 
 def collect(
@@ -18,6 +18,7 @@ def collect(
     timeout: float = typer.Option(30.0, help="Seconds per request."),
     attempts: int = typer.Option(4, min=1, help="Tries per URL, with exponential backoff."),
     refresh: bool = typer.Option(False, help="Ask the server again for URLs already downloaded."),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
 ) -> None:
     """Download the documents a manifest lists by URL, ready for `accord ingest`.
 
@@ -26,7 +27,7 @@ def collect(
     """
     import accord
 
-    with progress_bar("Downloading", state(ctx).quiet) as update:
+    with StageProgress(state(ctx).quiet) as progress:
         report = accord.collect(
             manifest,
             into,
@@ -34,8 +35,11 @@ def collect(
             timeout_s=timeout,
             attempts=attempts,
             refresh=refresh,
-            on_progress=lambda name, done, total: update(done, total, name),
+            on_progress=lambda name, done, total: progress.update("collect", done, total, name),
         )
+    if as_json:
+        print_json(report.as_dict())
+        return
     console.print(
         f"Downloaded {len(report.downloaded)}, already present {len(report.cached)}, "
         f"local files {report.local}, skipped {len(report.skipped)}. "

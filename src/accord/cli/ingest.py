@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from accord.cli._console import console, err_console, escape, print_json, progress_bar, state
+from accord.cli._console import StageProgress, console, err_console, escape, print_json, state
 from accord.errors import AccordError
 
 
@@ -39,6 +39,10 @@ def ingest(
     """
     import accord
 
+    if not sources and manifest is None:
+        raise typer.BadParameter(
+            "give a corpus folder, files, or --manifest.", param_hint="SOURCES"
+        )
     cli = state(ctx)
     overrides = {
         "workers": workers,
@@ -47,7 +51,7 @@ def ingest(
         "allow_outside": allow_outside,
     }
     config = accord.load_settings(settings, ingest={k: v for k, v in overrides.items() if v})
-    with progress_bar("Ingesting", cli.quiet or as_json) as update:
+    with StageProgress(cli.quiet) as progress:
         report = accord.ingest(
             cli.store,
             *(sources or []),
@@ -56,27 +60,13 @@ def ingest(
             settings=config,
             institutions=institutions,
             command=shlex.join(sys.argv),
-            on_progress=lambda name, done, total: update(done, total, name),
+            on_progress=lambda name, done, total: progress.update("ingest", done, total, name),
         )
     if as_json:
-        print_json(report_as_dict(report))
+        print_json(report.as_dict())
     else:
         render_ingest_report(report, cli.store)
     check_outcome(report, strict)
-
-
-def report_as_dict(report) -> dict:
-    from dataclasses import asdict
-
-    return {
-        **report.stats(),
-        "run_id": report.run_id,
-        "added_files": report.added,
-        "skipped_files": [asdict(s) for s in report.skipped],
-        "flagged": report.flagged,
-        "unknown_organisations": report.unknown_organisations,
-        "near_duplicates": [list(p) for p in report.near_duplicates],
-    }
 
 
 def render_ingest_report(report, store: Path) -> None:
@@ -115,10 +105,8 @@ def render_ingest_report(report, store: Path) -> None:
 
 def check_outcome(report, strict: bool) -> None:
     if report.n_ingested == 0:
-        raise AccordError(
-            f"Nothing could be ingested: {len(report.skipped)} file(s) skipped.",
-            hint="The table above gives each file's reason.",
-        )
+        why, hint = report.why_nothing()
+        raise AccordError(f"Nothing could be ingested: {why}.", hint=hint)
     if strict and report.skipped:
         err_console.print(f"[red]--strict: {len(report.skipped)} file(s) skipped.[/red]")
         raise typer.Exit(1)

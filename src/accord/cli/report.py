@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from accord.cli._console import console, escape, state
+from accord.cli._console import console, escape, print_json, state
 from accord.report.formats import EXPORT_FORMATS, REPORT_FORMATS, TABLE_FORMATS
 
 # The choices come from the one list of each (report/formats.py).
@@ -29,6 +29,7 @@ def report(
         help="html: one self-contained page; md: Markdown with SVG charts; json: the data; "
         "pdf: the page printed by headless Chromium.",
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
 ) -> None:
     """Write the report of the stored analysis: ranking, evidence, methods and caveats.
 
@@ -44,6 +45,9 @@ def report(
         fmt.value,
         command=shlex.join(sys.argv),
     )
+    if as_json:
+        print_json({"report": str(path), "format": fmt.value})
+        return
     console.print(f"Report written to {escape(str(path))}.")
 
 
@@ -64,6 +68,7 @@ def export(
         help="Folder to write into (default: export/), or the file for qdpx, bibtex and "
         "csl-json. Datasette's file always goes beside the store.",
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print the files written as JSON."),
 ) -> None:
     """Export coded passages, their labels and every analysis table (each file stamped with
     versions and hashes), or the corpus for another tool.
@@ -77,6 +82,11 @@ def export(
 
     with _open(ctx) as store:
         paths, has_tables = export_store(store, out or Path("export"), fmt.value)
+    if as_json:
+        print_json(
+            {"out": str(out or "export"), "files": [str(p) for p in paths], "tables": has_tables}
+        )
+        return
     if len(paths) == 1:
         console.print(f"Wrote {escape(str(paths[0]))}.")
     else:

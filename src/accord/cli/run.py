@@ -7,18 +7,10 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from accord.cli._console import console, err_console, escape, state
+from accord.cli._console import StageProgress, console, escape, print_json, state
 from accord.cli.analyse import render_ranking
-
-STAGES = {
-    "ingest": "Reading documents",
-    "code": "Coding passages",
-    "analyse": "Analysing",
-    "report": "Writing the report",
-}
 
 
 def run(
@@ -29,6 +21,7 @@ def run(
     coder: str | None = typer.Option(None, help="trained, rules, embedding or ensemble."),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
+    as_json: bool = typer.Option(False, "--json", help="Print what each stage did as JSON."),
 ) -> None:
     """Ingest, code, analyse and report in one command; a second run reuses everything.
 
@@ -38,7 +31,7 @@ def run(
     import accord
 
     cli = state(ctx)
-    with _stage_progress(cli.quiet) as on_stage:
+    with StageProgress(cli.quiet) as progress:
         summary = accord.run(
             corpus,
             store=cli.store,
@@ -47,48 +40,13 @@ def run(
             settings=settings,
             coder=coder,
             codebook=codebook,
-            on_stage=on_stage,
+            on_stage=progress.update,
             command=shlex.join(sys.argv),
         )
+    if as_json:
+        print_json(summary.as_dict())
+        return
     render_summary(summary)
-
-
-class _stage_progress:
-    """One progress display for all stages; silent when quiet or not on a terminal."""
-
-    def __init__(self, quiet: bool):
-        self.enabled = not quiet and err_console.is_terminal
-        self.progress = Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        )
-        self.tasks: dict[str, int] = {}
-
-    def __enter__(self):
-        if self.enabled:
-            self.progress.start()
-        return self.update
-
-    def __exit__(self, *exc: object) -> None:
-        if self.enabled:
-            self.progress.stop()
-
-    def update(self, stage: str, done: int, total: int | None) -> None:
-        if not self.enabled:
-            return
-        if stage not in self.tasks:
-            for task in self.tasks.values():
-                self.progress.update(
-                    task,
-                    completed=self.progress.tasks[task].total or 1,
-                    total=self.progress.tasks[task].total or 1,
-                )
-            self.tasks[stage] = self.progress.add_task(STAGES.get(stage, stage), total=total)
-        self.progress.update(self.tasks[stage], completed=done, total=total)
 
 
 def render_summary(summary) -> None:

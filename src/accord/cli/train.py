@@ -36,20 +36,17 @@ def train(
         accord code --codebook my-model/codebook.yaml
     """
     import accord
-    from accord.coding.training import TrainSettings
-    from accord.validation.training import train as train_model
 
     store_path = state(ctx).store
-    book = accord.load_codebook(codebook)
-    report = train_model(
-        gold,
-        book,
+    report = accord.train(
+        list(gold),
         out,
-        store=accord.open_store(store_path, create=False) if store_path.exists() else None,
+        codebook=codebook,
+        store=store_path if store_path.exists() else None,
         corpus=corpus,
-        splits_path=splits,
-        use=[u.strip() for u in use.split(",") if u.strip()],
-        settings=TrainSettings(min_positives=min_positives),
+        splits=splits,
+        use=tuple(u.strip() for u in use.split(",") if u.strip()),
+        min_positives=min_positives,
     )
     if as_json:
         print_json(report.as_dict())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -148,6 +150,7 @@ def sample(
     stratify: str = typer.Option("domain", help="Dimension to stratify by, or 'none'."),
     out: Path = typer.Option(Path("sample.csv"), help="CSV to write."),
     seed: int = typer.Option(20261125, help="Random seed."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
 ) -> None:
     """Draw a stratified sample of passages for people to code (empty label columns).
 
@@ -168,9 +171,14 @@ def sample(
         seed=seed,
     )
     write_sample(rows, out)
+    if as_json:
+        strata = Counter(row["stratum"] for row in rows)
+        print_json({"out": str(out), "passages": len(rows), "strata": dict(sorted(strata.items()))})
+        return
+    shown = escape(shlex.quote(str(out)))
     console.print(
-        f"Wrote {len(rows)} passages to {out}. Fill the dimension columns with ids "
-        "separated by ';' (empty = none), then run `accord validate {out}`."
+        f"Wrote {len(rows)} passages to {escape(str(out))}. Fill the dimension columns with ids "
+        f"separated by ';' (empty = none), then run `accord validate {shown}`."
     )
 
 
@@ -181,6 +189,7 @@ def calibrate(
     corpus: Path | None = typer.Option(None, help="Corpus folder with manifest.csv."),
     codebook: Path | None = typer.Option(None, help="Codebook to calibrate (default: built-in)."),
     out: Path = typer.Option(..., help="Where to write the calibrated codebook YAML."),
+    as_json: bool = typer.Option(False, "--json", help="Print the thresholds fitted as JSON."),
 ) -> None:
     """Fit each category's embedding thresholds on human labels; write the codebook with them.
 
@@ -196,6 +205,20 @@ def calibrate(
     gold_set = resolve_texts(load_gold(gold, book), corpus=corpus)
     calibrated = calibrated_codebook(score_items(gold_set, book), book)
     out.write_text(dump_codebook(calibrated), encoding="utf-8")
+    if as_json:
+        thresholds = {
+            d.id: {c.id: [c.threshold, c.ensemble_threshold] for c in d.categories}
+            for d in calibrated.dimensions
+        }
+        print_json(
+            {
+                "items": len(gold_set.items),
+                "codebook": str(out),
+                "digest": calibrated.digest(),
+                "thresholds": thresholds,
+            }
+        )
+        return
     console.print(
         f"Calibrated on {len(gold_set.items)} items; wrote {out} (hash {calibrated.digest()[:12]})."
     )

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from accord.coding.patterns import DimensionMatcher, PatternSet, expand, pattern_atoms, prepare
 from accord.errors import CodebookError
 from accord.model.codebook import Codebook
+from accord.model.schema_errors import Problem, schema_problems, sentence
 
 DEFAULT_CODEBOOK = "international_ai"
 
@@ -50,7 +51,7 @@ def parse_codebook(
     try:
         codebook = Codebook.model_validate(data)
     except ValidationError as exc:
-        raise CodebookError(_describe(source, data, exc), hint=_hint(exc)) from exc
+        raise _describe(source, data, exc) from exc
     if check_patterns:
         for dimension in codebook.dimensions:
             DimensionMatcher(dimension)  # a bad 're:' pattern fails here, named by dimension
@@ -73,16 +74,43 @@ def dump_codebook(codebook: Codebook) -> str:
     return HEADER + yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
 
 
-def _describe(source: str, data: object, exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = _readable_location(data, error["loc"])
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        message = "unknown key (not part of the codebook format)"
-    elif error["type"] == "missing":
-        message = "required key is missing"
-    more = f" (and {exc.error_count() - 1} more problem(s))" if exc.error_count() > 1 else ""
-    return f"{source}: {where}: {message}{more}."
+def _describe(source: str, data: object, exc: ValidationError) -> CodebookError:
+    """Every problem, each named by its place in the codebook, an unknown key with a
+    did-you-mean; the hint lists the keys allowed there, read from the codebook schema."""
+    problems = schema_problems(Codebook, exc)
+    lines = [f"{_readable_location(data, p.loc)}: {_problem_text(p)}" for p in problems]
+    message = (
+        f"{source}: {sentence(lines[0])}"
+        if len(lines) == 1
+        else f"{source}: {len(lines)} problems:\n" + "\n".join(f"  {sentence(x)}" for x in lines)
+    )
+    allowed = {_place(p.loc[:-1]): p.allowed for p in problems if p.unknown_key}
+    if allowed:
+        hint = "; ".join(f"keys of {place}: {', '.join(keys)}" for place, keys in allowed.items())
+        hint = f"Allowed {hint}. docs/codebook.md describes each."
+    elif any(p.text == MISSING for p in problems):
+        hint = "See docs/codebook.md for the required keys."
+    else:
+        hint = "See docs/codebook.md for the codebook format."
+    return CodebookError(message, hint=hint)
+
+
+MISSING = "required key is missing"
+_SINGULAR = {"dimensions": "dimension", "categories": "category"}
+
+
+def _problem_text(problem: Problem) -> str:
+    if problem.unknown_key:
+        return problem.text.replace("unknown key", "unknown key (not part of the codebook format)")
+    return problem.text
+
+
+def _place(loc: tuple) -> str:
+    """What kind of mapping a location points into: "a category", "a dimension", ..."""
+    keys = [str(k) for k in loc if not isinstance(k, int)]
+    if not keys:
+        return "the codebook's top level"
+    return f"a {_SINGULAR[keys[-1]]}" if keys[-1] in _SINGULAR else f"'{keys[-1]}'"
 
 
 def _readable_location(data: object, loc: tuple) -> str:
@@ -92,27 +120,14 @@ def _readable_location(data: object, loc: tuple) -> str:
         if isinstance(node, list) and isinstance(key, int) and key < len(node):
             node = node[key]
             name = node.get("id") if isinstance(node, dict) else None
-            singular = {"dimensions": "dimension", "categories": "category"}
             if name and parts:
-                parts[-1] = f"{singular.get(parts[-1], parts[-1])} '{name}'"
+                parts[-1] = f"{_SINGULAR.get(parts[-1], parts[-1])} '{name}'"
             if not name:
                 parts.append(f"item {key + 1}")
             continue
         parts.append(str(key))
         node = node.get(key) if isinstance(node, dict) else None
     return " > ".join(parts) or "top level"
-
-
-def _hint(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    if error["type"] == "extra_forbidden":
-        return (
-            "Allowed category keys: id, label, definition, patterns, weak_patterns, exclude, "
-            "leading, exemplars, threshold. Check the spelling."
-        )
-    if error["type"] == "missing":
-        return "See docs/codebook.md for the required keys."
-    return "See docs/codebook.md for the codebook format."
 
 
 @dataclass(frozen=True, slots=True)

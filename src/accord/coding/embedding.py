@@ -19,6 +19,7 @@ from typing import ClassVar, Protocol
 import numpy as np
 
 from accord.coding.base import ProgressCallback, cap_for
+from accord.coding.loading import quiet_model_loading
 from accord.coding.substance import SubstanceGate
 from accord.errors import AccordError
 from accord.model.codebook import Codebook, Dimension
@@ -111,7 +112,8 @@ class Encoder:
             from sentence_transformers import SentenceTransformer
 
             torch.manual_seed(0)
-            Encoder._models[self.path] = SentenceTransformer(self.path, device="cpu")
+            with quiet_model_loading():
+                Encoder._models[self.path] = SentenceTransformer(self.path, device="cpu")
         return Encoder._models[self.path]
 
     def encode_passages(self, texts: Sequence[str]) -> list[PassageVectors]:

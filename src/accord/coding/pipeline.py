@@ -34,11 +34,24 @@ class CodingReport:
     elapsed_s: float = 0.0
     notes: list[str] = field(default_factory=list)
 
-    def __str__(self) -> str:
+    def __repr__(self) -> str:
         return (
             f"CodingReport({self.coder}: {self.n_coded} of {self.n_passages} passages coded, "
             f"codebook {self.codebook_digest[:12]})"
         )
+
+    __str__ = __repr__
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: what `accord code --json` prints."""
+        return {
+            "run_id": self.run_id,
+            **self.stats(),
+            "label_counts": {
+                dimension: dict(counts.most_common())
+                for dimension, counts in self.label_counts.items()
+            },
+        }
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -105,6 +118,8 @@ def code_store(
     notes = [*notes, *reuse_notes]
     size = (settings or CodingSettings()).batch_size
     done = 0
+    if on_progress:
+        on_progress(0, total)
     with paused_gc():  # saving allocates as much as coding does
         for part in parts:
             batches = [part.units[k : k + size] for k in range(0, len(part.units), size)]

@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,22 @@ class CollectReport:
     cached: list[str] = field(default_factory=list)
     local: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (
+            f"CollectReport({len(self.downloaded)} downloaded, {len(self.cached)} already "
+            f"present, {self.local} local, {len(self.skipped)} skipped)"
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: what `accord collect --json` prints."""
+        return {
+            "manifest": str(self.manifest),
+            "downloaded": self.downloaded,
+            "cached": self.cached,
+            "local": self.local,
+            "skipped": [asdict(s) for s in self.skipped],
+        }
 
 
 class _Retryable(Exception):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -61,10 +62,38 @@ class IngestReport:
     def n_ingested(self) -> int:
         return len(self.added) + self.unchanged + self.updated
 
-    def __str__(self) -> str:
+    def __repr__(self) -> str:
         return (
             f"IngestReport({len(self.added)} added, {self.unchanged + self.updated} unchanged, "
             f"{len(self.skipped)} skipped)"
+        )
+
+    __str__ = __repr__
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: what `accord ingest --json` prints."""
+        return {
+            **self.stats(),
+            "run_id": self.run_id,
+            "added_files": self.added,
+            "new_version_files": self.new_versions,
+            "skipped_files": [asdict(s) for s in self.skipped],
+            "flagged": self.flagged,
+            "unknown_organisations": self.unknown_organisations,
+            "near_duplicates": [list(p) for p in self.near_duplicates],
+        }
+
+    def why_nothing(self) -> tuple[str, str]:
+        """Why no document was ingested, and what to do: a sentence and a hint."""
+        if self.skipped:
+            return (
+                f"{len(self.skipped)} file(s) skipped",
+                "`accord info` (or the table above) gives each file's reason.",
+            )
+        return (
+            f"no file with an extension Accord reads ({', '.join(sorted(FORMATS))})",
+            "Hidden files and folders (names starting with '.') are passed over; a manifest "
+            "can name files anywhere in the corpus folder.",
         )
 
     def stats(self) -> dict[str, object]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -176,6 +176,19 @@ class Codebook(_Strict):
             if dimension.id == dimension_id:
                 return dimension
         raise KeyError(dimension_id)
+
+    def __repr__(self) -> str:
+        categories = sum(len(d.categories) for d in self.dimensions)
+        return (
+            f"Codebook({self.name} {self.version}: {len(self.dimensions)} dimensions, "
+            f"{categories} categories, hash {self.digest()[:12]})"
+        )
+
+    __str__ = __repr__  # pydantic's own spells out every field: pages of text
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data, as the codebook file would spell it, plus its hash."""
+        return {"digest": self.digest(), **self.model_dump(mode="json")}
 
     @property
     def ids(self) -> dict[str, list[str]]:

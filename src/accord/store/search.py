@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -44,7 +45,11 @@ class SearchHit:
     def citation(self) -> str:
         return citation(self.institution, self.title, self.year, self.page_start, self.page_end)
 
+    def __repr__(self) -> str:
+        return f"SearchHit({self.score:.2f}, {self.passage_id}, {self.citation})"
+
     def as_dict(self, mark: tuple[str, str] = ("**", "**")) -> dict[str, Any]:
+        """Plain JSON-ready data, matched terms marked: what `accord search --json` prints."""
         data = asdict(self)
         data["snippet"] = self.snippet.replace(MARK_OPEN, mark[0]).replace(MARK_CLOSE, mark[1])
         data["citation"] = self.citation
@@ -105,32 +110,86 @@ def search_passages(
         []
     """
     filters = filters or SearchFilters()
+    check_filters(store, filters)
     hits = _run(store.db, fts_query(query, "AND"), filters, limit)
     if not hits and len(_TOKEN.findall(query)) > 1:
         hits = _run(store.db, fts_query(query, "OR"), filters, limit)
     return hits
 
 
-def _run(db: sqlite3.Connection, match: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
-    where, params = ["passages_fts MATCH ?", "d.is_current = 1"], [match]
+def _clauses(filters: SearchFilters) -> dict[str, tuple[str, list[object]]]:
+    """The SQL condition of each filter given, by filter name (documents d, institutions i)."""
+    clauses: dict[str, tuple[str, list[object]]] = {}
     if filters.organisation:
-        where.append("(i.id = ? OR lower(i.name) LIKE ? OR lower(d.organisation) LIKE ?)")
         like = f"%{filters.organisation.lower()}%"
-        params += [filters.organisation.lower(), like, like]
+        clauses["organisation"] = (
+            "(i.id = ? OR lower(i.name) LIKE ? OR lower(d.organisation) LIKE ?)",
+            [filters.organisation.lower(), like, like],
+        )
     if filters.family:
-        where.append("lower(replace(i.family, ' ', '_')) = ?")
-        params.append(filters.family.lower().replace(" ", "_"))
+        clauses["family"] = (
+            "lower(replace(i.family, ' ', '_')) = ?",
+            [filters.family.lower().replace(" ", "_")],
+        )
     if filters.years:
         start, end = filters.years
         if start is not None:
-            where.append("d.year >= ?")
-            params.append(start)
+            clauses["year from"] = ("d.year >= ?", [start])
         if end is not None:
-            where.append("d.year <= ?")
-            params.append(end)
+            clauses["year to"] = ("d.year <= ?", [end])
     if filters.document_type:
-        where.append("lower(d.document_type) = ?")
-        params.append(filters.document_type.lower())
+        clauses["document type"] = ("lower(d.document_type) = ?", [filters.document_type.lower()])
+    return clauses
+
+
+# What to list when a filter matches no document: the values the store holds (value, shown).
+_KNOWN = {
+    "organisation": "SELECT DISTINCT i.id, i.id || ' (' || i.name || ')' FROM documents d "
+    "JOIN institutions i ON i.id = d.institution_id WHERE d.is_current = 1 ORDER BY 1",
+    "family": "SELECT DISTINCT i.family, i.family FROM documents d JOIN institutions i "
+    "ON i.id = d.institution_id WHERE d.is_current = 1 ORDER BY 1",
+    "document type": "SELECT DISTINCT d.document_type, d.document_type FROM documents d "
+    "WHERE d.is_current = 1 AND d.document_type IS NOT NULL ORDER BY 1",
+}
+
+
+def check_filters(store: CorpusStore, filters: SearchFilters) -> None:
+    """An organisation, family or document type that no current document has is a mistake (a
+    typo, another spelling), not a search without results: say so and name the known values.
+
+    Raises:
+        ConfigError: naming the filter, the value given and the values the store holds.
+    """
+    given = {"organisation": filters.organisation, "family": filters.family}
+    given["document type"] = filters.document_type
+    for name, (condition, params) in _clauses(filters).items():
+        if name not in _KNOWN:
+            continue
+        matched = store.db.execute(
+            "SELECT 1 FROM documents d JOIN institutions i ON i.id = d.institution_id "
+            f"WHERE d.is_current = 1 AND {condition} LIMIT 1",
+            params,
+        ).fetchone()
+        if matched is None:
+            known = {
+                str(value).lower(): (str(value), shown)
+                for value, shown in store.db.execute(_KNOWN[name])
+            }
+            close = difflib.get_close_matches(str(given[name]).lower(), list(known), n=1)
+            raise ConfigError(
+                f"No document in the store has {name} '{given[name]}'"
+                + (f"; did you mean '{known[close[0]][0]}'?" if close else "."),
+                hint=f"Known {name} values: "
+                + (", ".join(shown for _, shown in known.values()) or "(none)")
+                + ".",
+            )
+
+
+def _run(db: sqlite3.Connection, match: str, filters: SearchFilters, limit: int) -> list[SearchHit]:
+    where, params = ["passages_fts MATCH ?", "d.is_current = 1"], [match]
+    for condition, values in _clauses(filters).values():
+        where.append(condition)
+        params += values
     sql = f"""
         SELECT p.id, p.document_id, -bm25(passages_fts) AS score,
                snippet(passages_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 32) AS snippet,

@@ -9,6 +9,7 @@ from typing import Any
 
 from accord.coding.pipeline import choose_coder
 from accord.coding.registry import make_coder
+from accord.errors import ValidationDataError
 from accord.model.codebook import Codebook
 from accord.model.coding import CodingUnit
 from accord.model.provenance import Skipped
@@ -26,7 +27,14 @@ class ValidationReport:
     dimensions: dict[str, dict[str, Any]] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        return (
+            f"ValidationReport({self.gold}: {self.n_items} items, coder {self.coder}, "
+            f"dimensions {', '.join(self.dimensions) or 'none'}, {len(self.skipped)} skipped)"
+        )
+
     def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: what `accord validate --json` prints."""
         data = asdict(self)
         data["skipped"] = [asdict(s) for s in self.skipped]
         return data
@@ -43,6 +51,19 @@ def validate_gold(
     """Score a coder against the first human coder, and the humans against each other."""
     name, _ = choose_coder(coder, codebook)
     gold = resolve_texts(load_gold(gold_path, codebook, store), store=store, corpus=corpus)
+    if not gold.items and not gold.skipped:
+        raise ValidationDataError(
+            f"{gold_path} holds no human-labelled passage.",
+            hint="Fill the dimension columns with category ids (separated by ';') first.",
+        )
+    if not gold.items:
+        first = gold.skipped[0]
+        raise ValidationDataError(
+            f"None of the {len(gold.skipped)} labelled passage(s) of {gold_path} could be "
+            f"found; the first: {first.source}: {first.message}",
+            hint="Pass --corpus (the folder with manifest.csv) or --store (the store holding "
+            "the passages) for gold that points at passages or document spans.",
+        )
     units = [CodingUnit(i.id, i.text or "", i.document_type) for i in gold.items]
     cache = None
     if store is not None and name != "rules.v1":

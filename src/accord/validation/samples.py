@@ -33,6 +33,11 @@ def draw_sample(
     ).fetchall()
     if not rows:
         raise ValidationDataError("The store has no passages to sample; ingest a corpus first.")
+    if stratify and stratify not in codebook.ids:
+        raise ValidationDataError(
+            f"Cannot stratify by '{stratify}': the codebook has no such dimension.",
+            hint=f"Choose one of: {', '.join(codebook.ids)}, or none.",
+        )
     strata: dict[str, list] = defaultdict(list)
     labels = _stratum_labels(store, stratify, coding) if stratify else {}
     for row in rows:

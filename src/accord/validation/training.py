@@ -33,13 +33,16 @@ class TrainReport:
     skipped: int = 0
 
     def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: what `accord train --json` prints."""
         return self.__dict__.copy()
 
-    def __str__(self) -> str:
+    def __repr__(self) -> str:
         return (
             f"TrainReport({self.n_items} passages of {self.n_documents} documents, model "
             f"{self.model_sha256[:12]} in {self.model_dir})"
         )
+
+    __str__ = __repr__
 
 
 def read_splits(path: Path) -> dict[str, str]:
