@@ -375,11 +375,14 @@ def write_report(
     *,
     store: CorpusStore | str | Path | None = None,
     command: str | None = None,
+    explorer_url: str | None = None,
 ) -> Path:
     """Write the report of an analysis: "html" (one self-contained page), "md", "json" or "pdf".
 
     Given a store (or its path), the report uses the analysis stored there; given a result,
     pass ``store`` too for the corpus, codebook and validation sections (see ``accord report``).
+    With ``explorer_url`` (where `accord serve` runs), evidence passages link to their pages
+    in the explorer instead of to their source documents.
 
     Example:
         >>> accord.write_report("accord.db", "report.html")  # doctest: +SKIP
@@ -398,4 +401,4 @@ def write_report(
             raise ReportError(
                 "The store holds no analysis to report.", hint="Run `accord analyse` first."
             )
-    return _write(result, source, Path(out), fmt, command)
+    return _write(result, source, Path(out), fmt, command, explorer_url=explorer_url)

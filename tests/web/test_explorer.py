@@ -322,3 +322,20 @@ def test_document_crosswalk_counts_each_documents_passages(reader: TestClient):
     page = reader.get("/crosswalk", params={"kind": "document", "domain": "health", "a": a, "b": b})
     assert page.status_code == 200 and 'id="crosswalk"' in page.text
     assert reader.get("/crosswalk", params={"kind": "bogus"}).status_code == 400
+
+
+def test_report_links_evidence_to_the_explorer(store_path: Path, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+
+    out = tmp_path / "report.html"
+    args = ["--store", str(store_path), "report", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--explorer-url", "http://127.0.0.1:8000"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text("utf-8")
+    linked = html.count('href="http://127.0.0.1:8000/passages/')
+    assert linked > 0
+    client = TestClient(create_app(store_path))
+    first = html.split('href="http://127.0.0.1:8000/passages/', 1)[1].split('"', 1)[0]
+    assert client.get(f"/passages/{first}").status_code == 200  # the link names a real page

@@ -29,6 +29,12 @@ def report(
         help="html: one self-contained page; md: Markdown with SVG charts; json: the data; "
         "pdf: the page printed by headless Chromium.",
     ),
+    explorer_url: str | None = typer.Option(
+        None,
+        "--explorer-url",
+        help="Where `accord serve` runs (e.g. http://127.0.0.1:8000): evidence passages link "
+        "to their explorer pages instead of their sources.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print where the report went as JSON."),
 ) -> None:
     """Write the report of the stored analysis: ranking, evidence, methods and caveats.
@@ -44,6 +50,7 @@ def report(
         out or Path(f"report.{fmt.value}"),
         fmt.value,
         command=shlex.join(sys.argv),
+        explorer_url=explorer_url,
     )
     if as_json:
         print_json({"report": str(path), "format": fmt.value})
