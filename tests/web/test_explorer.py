@@ -16,14 +16,7 @@ from fastapi.testclient import TestClient
 from accord.store.browse import current_coding
 from accord.store.corpus_store import open_store
 from accord.web.app import create_app
-from fixtures.corpora import HOSTILE_ORGANISATION, analyse_tiny_corpus
-
-
-@pytest.fixture(scope="module")
-def built_store(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("explorer")
-    analyse_tiny_corpus(root).close()
-    return root / "accord.db"
+from fixtures.corpora import HOSTILE_ORGANISATION
 
 
 @pytest.fixture
