@@ -73,6 +73,11 @@ class ExplorerState:
         finally:
             opened.close()
 
+    def version(self) -> tuple:
+        """The store's data version (what the response cache keys answers on)."""
+        with self.store() as store:
+            return data_version(store)
+
     def snapshot(self, store: CorpusStore) -> Snapshot:
         version = data_version(store)
         with self._lock:
