@@ -30,11 +30,17 @@ def test_an_answer_is_kept_until_the_data_changes(store_path: Path):
     with sqlite3.connect(store_path) as db:
         db.execute("UPDATE passages SET text = 'rewritten' WHERE id = ?", (hit["passage_id"],))
     assert "rewritten" not in client.get(url).text
-    # A review changes the data version: the page is built again, with the review.
+    # A review changes the data version: the page is built again, with the review; the
+    # analysis snapshot is not (seconds on a large store, after every review).
+    state = client.app.state.explorer
+    with state.store() as store:
+        analysis = state.snapshot(store)
     body = {"reviewer": "Ana", "dimension": "domain", "categories": []}
     assert client.post(f"/api/passages/{hit['passage_id']}/reviews", json=body).status_code == 201
     fresh = client.get(url).text
     assert "rewritten" in fresh and "Ana" in fresh
+    with state.store() as store:
+        assert state.snapshot(store) is analysis
 
 
 def test_kept_answers_still_pass_the_host_check_and_carry_the_headers(store_path: Path):

@@ -166,6 +166,30 @@ def test_the_read_only_server_refuses_every_write(
     assert store_copy.read_bytes() == before
 
 
+def test_another_site_cannot_write_reviews(built_store: Path, tmp_path: Path):
+    """A page elsewhere can send a form or a text/plain body without asking (no CORS
+    preflight), but not JSON: the API refuses all but JSON, the form wants the token."""
+    copy = tmp_path / "accord.db"
+    shutil.copy(built_store, copy)
+    with TestClient(create_app(copy, review=True)) as client:
+        pid = client.get("/api/passages").json()["hits"][0]["passage_id"]
+        body = '{"reviewer": "Eve", "dimension": "domain", "categories": []}'
+        for kind in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+            sent = client.post(
+                f"/api/passages/{pid}/reviews", content=body, headers={"content-type": kind}
+            )
+            assert sent.status_code == 422, kind
+        form = {"reviewer": "Eve", "dimensions": ["domain"], "then": "stay"}
+        assert client.post(f"/passages/{pid}/review", data=form).status_code == 403
+        assert client.get("/api/reviews").json()["counts"]["reviews"] == 0
+        assert (
+            "access-control-allow-origin"
+            not in client.options(
+                f"/api/passages/{pid}/reviews", headers={"origin": "https://evil.example"}
+            ).headers
+        )
+
+
 def test_hostile_review_values_are_refused_or_kept_as_text(built_store: Path, tmp_path: Path):
     copy = tmp_path / "accord.db"
     shutil.copy(built_store, copy)

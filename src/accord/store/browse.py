@@ -367,10 +367,17 @@ def institution_row(store: CorpusStore, institution_id: str) -> dict[str, Any] |
     return dict(row) if row else None
 
 
-def data_version(store: CorpusStore) -> tuple:
-    """Changes whenever an analysis, a coding run or a review is written (cache key)."""
+def analysis_version(store: CorpusStore) -> tuple:
+    """Changes whenever an analysis or a coding run is written: what the explorer's analysis
+    snapshot is built from (reviews are read live, so writing one rebuilds nothing)."""
     row = store.db.execute(
         "SELECT (SELECT group_concat(stamp) FROM (SELECT stamp FROM analysis_tables"
-        " ORDER BY name)), (SELECT max(rowid) FROM runs), (SELECT max(id) FROM reviews)"
+        " ORDER BY name)), (SELECT max(rowid) FROM runs)"
     ).fetchone()
     return tuple(row)
+
+
+def data_version(store: CorpusStore) -> tuple:
+    """Changes whenever an analysis, a coding run or a review is written (cache key)."""
+    latest_review = store.db.execute("SELECT max(id) FROM reviews").fetchone()[0]
+    return (*analysis_version(store), latest_review)

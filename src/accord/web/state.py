@@ -2,7 +2,8 @@
 
 Each request opens its own connection (SQLite connections are not shared across threads);
 the analysis, its report context and its figures are built once and rebuilt only when the
-store's analysis, coding or reviews change.
+store's analysis or coding changes. Reviews are read from the store by the pages that show
+them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from accord.coding.codebooks import parse_codebook
 from accord.model.codebook import Codebook
 from accord.report.context import Chart, Names, build_context, chart_specs
 from accord.report.render import figure_json
-from accord.store.browse import Coding, LabelIndex, current_coding, data_version, label_index
+from accord.store.browse import (
+    Coding,
+    LabelIndex,
+    analysis_version,
+    current_coding,
+    data_version,
+    label_index,
+)
 from accord.store.coding_store import codebook_yaml
 from accord.store.corpus_store import CorpusStore, open_store
 
@@ -79,7 +87,9 @@ class ExplorerState:
             return data_version(store)
 
     def snapshot(self, store: CorpusStore) -> Snapshot:
-        version = data_version(store)
+        # Not data_version: a saved review must not rebuild the analysis (seconds on a large
+        # store, after every review); pages read reviews from the store directly.
+        version = analysis_version(store)
         with self._lock:
             if self._snapshot is None or self._snapshot.version != version:
                 self._snapshot = _build(store, version)
