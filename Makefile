@@ -27,6 +27,10 @@ test: install
 demo: install
 	$(BIN)/accord --store demo-output/accord.db run src/accord/data/demo --out demo-output
 	$(BIN)/accord --store demo-output/accord.db search "capacity building" --family "UN system" --limit 3
+	@echo
+	@echo "Explore the demo store in your browser (read-only; add --review to check and correct labels):"
+	@echo "    $(BIN)/accord --store demo-output/accord.db serve"
+	@echo "and open http://127.0.0.1:8000/ (docs/explorer.md explains the pages)."
 
 bench: install
 	$(BIN)/python benchmarks/run_all.py

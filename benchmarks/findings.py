@@ -6,20 +6,11 @@ or reuses that store, and writes benchmarks/results/findings-table.md.
 
 from __future__ import annotations
 
-from _common import RESULTS, require_corpus
-
-import accord
+from _common import RESULTS, run_shared_store
 
 
 def main() -> None:
-    corpus = require_corpus()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    summary = accord.run(
-        corpus / "texts",
-        store=RESULTS / "shared.db",
-        manifest=corpus / "manifest.csv",
-        out=RESULTS / "shared-output",
-    )
+    summary = run_shared_store()
     domains = summary.result["domains"]
     k = summary.result.settings.top_k
     lines = [

@@ -16,14 +16,7 @@ from fastapi.testclient import TestClient
 from accord.store.browse import current_coding
 from accord.store.corpus_store import open_store
 from accord.web.app import create_app
-from fixtures.report_corpus import HOSTILE_ORGANISATION, analyse_tiny
-
-
-@pytest.fixture(scope="module")
-def built_store(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("explorer")
-    analyse_tiny(root)[0].close()
-    return root / "accord.db"
+from fixtures.report_corpus import HOSTILE_ORGANISATION
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from accord.report.render import cell, fixed, header, pct
 from accord.store import browse
 from accord.store import reviews as review_store
 from accord.web import views
+from accord.web.cache import ResponseCache, cache_middleware
 from accord.web.marking import mark_spans
 from accord.web.queue import next_passage
 from accord.web.state import ExplorerState, Snapshot
@@ -101,6 +102,8 @@ def create_app(store_path: str | Path, *, review: bool = False, host: str = "127
         redoc_url=None,
     )
     app.state.explorer = state
+    # Registered first, so it runs inside the host check (middleware added later wraps it).
+    app.middleware("http")(cache_middleware(state.version, ResponseCache()))
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=sorted({host, *LOCAL_HOSTS}))
 
     @app.middleware("http")

@@ -32,6 +32,10 @@ def passages_link(**params: Any) -> str:
 
 
 def overview(snap: Snapshot) -> dict[str, Any]:
+    return snap.memo(("overview",), lambda: _overview(snap))
+
+
+def _overview(snap: Snapshot) -> dict[str, Any]:
     context = _context(snap)
     ranked = []
     for section in context["domains"]:
@@ -67,6 +71,11 @@ def overview(snap: Snapshot) -> dict[str, Any]:
 
 
 def domain_page(snap: Snapshot, domain: str) -> dict[str, Any]:
+    """A domain's page (built once per analysis: its tables take pandas work to slice)."""
+    return snap.memo(("domain", domain), lambda: _domain_page(snap, domain))
+
+
+def _domain_page(snap: Snapshot, domain: str) -> dict[str, Any]:
     context = _context(snap)
     section = next((s for s in context["domains"] if s["domain"] == domain), None)
     unranked = next((u for u in context["unranked"] if u["domain"] == domain), None)
@@ -197,7 +206,8 @@ def document_page(
     if dimensions and dimension not in dimensions:
         raise NotFound(f"No dimension '{dimension}' in the codebook.")
     passages = browse.document_passages(store, document_id)
-    labels = browse.labels_of(store.db, [p["passage_id"] for p in passages], snap.coding)
+    ids = [p["passage_id"] for p in passages]
+    labels = browse.labels_of(store.db, ids, snap.coding, dimension)
     for passage in passages:
         mine = labels.get(passage["passage_id"], {})
         passage["labels"] = _label_list(snap, mine.get(dimension, {}), dimension)
@@ -311,7 +321,7 @@ def _int(value: str, default: int) -> int:
 
 
 def search_page(store: CorpusStore, snap: Snapshot, query: browse.PassageQuery) -> dict[str, Any]:
-    found = browse.find_passages(store, query, snap.coding)
+    found = browse.find_passages(store, query, snap.coding, snap.labels)
     hits = []
     for hit in found.hits:
         hits.append(
@@ -416,7 +426,7 @@ def crosswalk(store: CorpusStore, snap: Snapshot, domain: str, a: str, b: str) -
         query = browse.PassageQuery(
             meta={"institution": [institution]}, labels={"domain": [domain]}, per_page=5
         )
-        found = browse.find_passages(store, query, snap.coding)
+        found = browse.find_passages(store, query, snap.coding, snap.labels)
         sides[side] = {
             "id": institution,
             "name": snap.names.institution(institution),
