@@ -12,7 +12,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -217,13 +217,16 @@ def create_app(store_path: str | Path, *, review: bool = False, host: str = "127
         return guarded(build, request)
 
     @app.get("/passages/{passage_id}", response_class=HTMLResponse, include_in_schema=False)
-    def passage_page(request: Request, passage_id: str, saved: int = 0) -> Any:
+    def passage_page(request: Request, passage_id: str, saved: int = 0, reviewer: str = "") -> Any:
+        # The reviewer's own latest review fills the form, so confirming never saves the
+        # machine's labels over it; a read-only explorer has no form and ignores the name.
+        name = reviewer.strip()[: review_store.MAX_REVIEWER_CHARS] if state.review else ""
         return guarded(
             lambda: page(
                 request,
                 "passage.html.j2",
                 saved=bool(saved),
-                **snapshot_and(views.passage_page, passage_id),
+                **snapshot_and(views.passage_page, passage_id, name or None),
             ),
             request,
         )
@@ -265,7 +268,7 @@ def create_app(store_path: str | Path, *, review: bool = False, host: str = "127
                     title="Nothing left to review",
                     message="Every passage in this queue has a review.",
                 )
-            return RedirectResponse(f"/passages/{found}", status_code=303)
+            return RedirectResponse(_passage_url(found, reviewer=reviewer.strip()), status_code=303)
 
         return guarded(build, request)
 
@@ -287,8 +290,10 @@ def create_app(store_path: str | Path, *, review: bool = False, host: str = "127
                     order = str(form.get("order") or "low-confidence")
                     found = next_passage(store, snap, reviewer, order)
                     if found:
-                        return RedirectResponse(f"/passages/{found}?saved=1", status_code=303)
-            return RedirectResponse(f"/passages/{passage_id}?saved=1", status_code=303)
+                        url = _passage_url(found, saved=1, reviewer=reviewer)
+                        return RedirectResponse(url, status_code=303)
+            url = _passage_url(passage_id, saved=1, reviewer=reviewer)
+            return RedirectResponse(url, status_code=303)
 
         return await run_in_threadpool(guarded, build, request)
 
@@ -481,6 +486,11 @@ def create_app(store_path: str | Path, *, review: bool = False, host: str = "127
 # ---------------------------------------------------------------- helpers
 
 
+def _passage_url(passage_id: str, **params: Any) -> str:
+    query = urlencode({k: v for k, v in params.items() if v})
+    return f"/passages/{quote(passage_id, safe=':')}" + (f"?{query}" if query else "")
+
+
 def _multi(request: Request) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
     for key, value in request.query_params.multi_items():
@@ -552,7 +562,7 @@ def _save_reviews(store, snap, passage_id: str, reviewer: str, form) -> None:
         raise AccordError("Tick at least one dimension as reviewed.")
     coding = _coding_of(snap)
     for dimension in dimensions:
-        categories = [str(v) for v in form.getlist(f"label.{dimension}")]
+        categories = [str(v) for v in form.getlist(f"label.{dimension}") if str(v)]
         _check_labels(snap, dimension, categories)
         review_store.record_review(
             store, passage_id, dimension, categories, reviewer=reviewer, note=note, **coding

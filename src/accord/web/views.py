@@ -233,7 +233,11 @@ def passage_exists(store: CorpusStore, passage_id: str) -> None:
         raise NotFound(f"No passage '{passage_id}' in the store.")
 
 
-def passage_page(store: CorpusStore, snap: Snapshot, passage_id: str) -> dict[str, Any]:
+def passage_page(
+    store: CorpusStore, snap: Snapshot, passage_id: str, reviewer: str | None = None
+) -> dict[str, Any]:
+    """A passage with every label and why; with ``reviewer``, their latest review of each
+    dimension is what the review form starts from (the machine's labels otherwise)."""
     passage = browse.passage_row(store, passage_id)
     if passage is None:
         raise NotFound(f"No passage '{passage_id}' in the store.")
@@ -241,6 +245,8 @@ def passage_page(store: CorpusStore, snap: Snapshot, passage_id: str) -> dict[st
     assert document is not None
     document["url"] = safe_url(document["url"])
     labels = browse.labels_of(store.db, [passage_id], snap.coding).get(passage_id, {})
+    all_reviews = reviews.latest_reviews(store, passage_id)
+    mine = {r.dimension: list(r.categories) for r in all_reviews if r.reviewer == reviewer}
     dimensions = []
     for dimension in _dimension_ids(snap):
         assigned = labels.get(dimension, {})
@@ -251,6 +257,8 @@ def passage_page(store: CorpusStore, snap: Snapshot, passage_id: str) -> dict[st
                 "labels": _label_list(snap, assigned, dimension),
                 "categories": _categories(snap, dimension),
                 "multi": _is_multi(snap, dimension),
+                "checked": mine.get(dimension, sorted(assigned)),
+                "yours": dimension in mine,
             }
         )
     cite = citation(
@@ -267,7 +275,8 @@ def passage_page(store: CorpusStore, snap: Snapshot, passage_id: str) -> dict[st
         "coder": snap.coding.coder if snap.coding else None,
         "context": browse.neighbour_passages(store, passage["document_id"], passage["ordinal"]),
         "citation": cite,
-        "reviews": [r.as_dict() for r in reviews.latest_reviews(store, passage_id)],
+        "reviews": [r.as_dict() for r in all_reviews],
+        "reviewer": reviewer or "",
     }
 
 
