@@ -14,10 +14,12 @@ from accord.config import AccordSettings
 from accord.model.provenance import RunStamp
 from accord.store.corpus_store import CorpusStore
 from accord.store.exports import FORMATS, load_tables, save_tables, write_tables
+from accord.store.runs import records_failure
 
 logger = logging.getLogger(__name__)
 
 
+@records_failure
 def analyse_store(
     store: CorpusStore,
     settings: AccordSettings,

@@ -78,12 +78,32 @@ def render_summary(summary: dict) -> None:
                 f"{pair['jaccard']:.2f}",
             )
         console.print(table)
+    if summary.get("interrupted_runs"):
+        render_interrupted(summary["interrupted_runs"])
     for key, label in (
         ("unknown_organisations", "Organisations not in the registry"),
         ("mixed_language", "Mixed-language documents"),
     ):
         if summary[key]:
             console.print(f"[yellow]{label}:[/yellow] " + escape("; ".join(summary[key])))
+
+
+SHOWN_RUNS = 10
+
+
+def render_interrupted(runs: list[dict]) -> None:
+    """Runs that did not finish (killed, or stopped by an error), newest first, one a line."""
+    console.print("[bold]Runs that did not finish[/bold]")
+    for run in runs[:SHOWN_RUNS]:
+        process = f" (process {run['pid']} on {run['host']})" if run["pid"] else ""
+        after = (
+            "a later run completed its work"
+            if run["completed_since"]
+            else f"[yellow]run `accord {run['stage']}` again to complete it[/yellow]"
+        )
+        console.print(f"  {escape(run['id'])} {run['status']}{escape(process)}; {after}")
+    if len(runs) > SHOWN_RUNS:
+        console.print(f"  [dim]and {len(runs) - SHOWN_RUNS} older (`accord info --json`)[/dim]")
 
 
 def register(app: typer.Typer) -> None:

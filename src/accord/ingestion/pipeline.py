@@ -31,6 +31,7 @@ from accord.ingestion.readers import FORMATS, format_of
 from accord.model.corpus import Document
 from accord.model.provenance import Skipped
 from accord.store.corpus_store import CorpusStore
+from accord.store.runs import records_failure
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ def find_manifest(sources: Sequence[Path]) -> Path | None:
     return None
 
 
+@records_failure
 def ingest_corpus(
     store: CorpusStore,
     sources: Sequence[str | Path] = (),

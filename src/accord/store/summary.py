@@ -1,5 +1,5 @@
 """What the store holds: counts by institution, family, year, type and language; skipped
-files; near-duplicate pairs; unknown organisations."""
+files; near-duplicate pairs; unknown organisations; runs that did not finish."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from accord.store.corpus_store import CorpusStore
+from accord.store.runs import unfinished_runs
 
 GROUPINGS = {
     "institution": "i.name",
@@ -48,6 +49,7 @@ def describe_corpus(store: CorpusStore) -> dict[str, Any]:
             )
         ],
         "last_ingest": _last_run(store, "ingest"),
+        "interrupted_runs": unfinished_runs(db),
     }
     return summary
 
