@@ -13,6 +13,7 @@ SHOWN_GROUPS = {
     "year": "Year",
     "document_type": "Type",
     "language": "Language",
+    "encoding": "Decoding",
 }
 
 
@@ -20,8 +21,8 @@ def info(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Describe the corpus: documents, passages and words by institution, family, year, type
-    and language; skipped files; near-duplicates.
+    """Describe the corpus: documents, passages and words by institution, family, year, type,
+    language and decoding; skipped files; near-duplicates; runs that did not finish.
 
     Example:
         accord info --json

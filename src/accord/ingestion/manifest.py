@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from accord.errors import ManifestError
-from accord.ingestion.readers.text import decode_text
+from accord.ingestion.readers.decoding import decode_text
 from accord.model.provenance import Skipped
 
 KNOWN_COLUMNS = ("id", "path", "url", "organisation", "title", "year", "document_type", "language")

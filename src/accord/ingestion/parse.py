@@ -26,6 +26,7 @@ class ParsedFile:
     language: LanguageProfile
     shingles: bytes
     cleaning: CleaningStats
+    encoding: str | None = None  # how a text-like file was decoded
 
 
 def document_id_for(sha256: str) -> str:
@@ -76,4 +77,5 @@ def parse_file(path: str, fmt: str, max_words: int, min_words: int) -> ParsedFil
         language=detect_language([p.text for p in passages]),
         shingles=shingle_sample(text).tobytes(),
         cleaning=cleaning,
+        encoding=extracted.encoding,
     )

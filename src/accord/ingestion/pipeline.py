@@ -28,6 +28,7 @@ from accord.ingestion.language import warm_up
 from accord.ingestion.manifest import Manifest, ManifestRow, read_manifest
 from accord.ingestion.parse import ParsedFile, document_id_for, file_sha256, parse_file
 from accord.ingestion.readers import FORMATS, format_of
+from accord.ingestion.readers.decoding import has_replacements
 from accord.model.corpus import Document
 from accord.model.provenance import Skipped
 from accord.store.corpus_store import CorpusStore
@@ -417,6 +418,8 @@ def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> No
         report.unchanged += 1
         return
     document = _document(task, registry, parsed.sha256, parsed.format, parsed.file_title, store)
+    if has_replacements(parsed.encoding):
+        document = replace(document, flags=(*document.flags, "invalid-bytes-replaced"))
     version = store.add_document(
         document,
         parsed.pages,
@@ -427,6 +430,7 @@ def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> No
         shingles=parsed.shingles,
         cleaning=asdict(parsed.cleaning),
         run_id=report.run_id,
+        encoding=parsed.encoding,
     )
     report.added.append(str(task.path))
     if version > 1:

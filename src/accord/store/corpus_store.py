@@ -190,6 +190,7 @@ class CorpusStore:
         shingles: bytes | None,
         cleaning: dict[str, int],
         run_id: str,
+        encoding: str | None = None,
     ) -> int:
         """Store a document with its pages and passages in one transaction.
 
@@ -208,8 +209,8 @@ class CorpusStore:
                 "INSERT INTO documents(id, key, version, is_current, institution_id, organisation,"
                 " title, year, document_type, language, detected_language, is_mixed_language,"
                 " languages, source, url, format, sha256, n_pages, n_passages, n_words, cleaning,"
-                " flags, meta, shingles, run_id, ingested_at)"
-                " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " flags, meta, shingles, run_id, ingested_at, encoding)"
+                " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     document.id,
                     document.key,
@@ -236,6 +237,7 @@ class CorpusStore:
                     shingles,
                     run_id,
                     utc_now(),
+                    encoding,
                 ),
             )
             db.executemany(

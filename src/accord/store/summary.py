@@ -15,6 +15,8 @@ GROUPINGS = {
     "year": "coalesce(CAST(d.year AS TEXT), 'unknown')",
     "document_type": "coalesce(d.document_type, 'unknown')",
     "language": "coalesce(d.language, 'unknown')",
+    # how a text-like file's bytes were decoded; PDF and DOCX carry their own text encoding
+    "encoding": "coalesce(d.encoding, 'in the file (' || d.format || ')')",
 }
 
 

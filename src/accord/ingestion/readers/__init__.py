@@ -16,6 +16,7 @@ class Extracted:
     pages: list[str]
     title: str | None = None  # from the file's own metadata, when it has one
     headings: frozenset[str] = field(default_factory=frozenset)  # lines known to be headings
+    encoding: str | None = None  # how the bytes were decoded, for text-like formats
 
 
 Reader = Callable[[bytes], Extracted]
