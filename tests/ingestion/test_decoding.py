@@ -87,5 +87,5 @@ def test_the_decoding_is_recorded_and_shown(store, tmp_path):
         "latin.txt": ("cp1252 (detected)", False),
         "wide.txt": ("utf-16-le (no BOM)", False),
     }
-    shown = {row["value"] for row in accord.info(store)["by"]["encoding"]}
+    shown = {row["value"] for row in accord.info(store)["decodings"]}
     assert shown == {"utf-8 (invalid bytes replaced)", "cp1252 (detected)", "utf-16-le (no BOM)"}

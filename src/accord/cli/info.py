@@ -13,7 +13,6 @@ SHOWN_GROUPS = {
     "year": "Year",
     "document_type": "Type",
     "language": "Language",
-    "encoding": "Decoding",
 }
 
 
@@ -43,9 +42,10 @@ def render_summary(summary: dict) -> None:
         f"[bold]{summary['institutions']}[/bold] institutions  [dim]corpus "
         f"{summary['corpus_digest'][:12]}[/dim]"
     )
-    for key, label in SHOWN_GROUPS.items():
+    groups = [(label, summary["by"][key]) for key, label in SHOWN_GROUPS.items()]
+    for label, rows in [*groups, ("Decoding", summary.get("decodings", []))]:
         table = Table(label, "Documents", "Passages", "Words", title_justify="left")
-        for row in summary["by"][key]:
+        for row in rows:
             table.add_row(
                 escape(str(row["value"])),
                 str(row["documents"]),

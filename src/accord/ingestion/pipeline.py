@@ -25,6 +25,7 @@ from accord.errors import AccordError, IngestError, ManifestError
 from accord.ingestion.duplicates import near_duplicates
 from accord.ingestion.institutions import InstitutionRegistry, load_registry
 from accord.ingestion.language import warm_up
+from accord.ingestion.limits import MIB, ReadLimits, sizes
 from accord.ingestion.manifest import Manifest, ManifestRow, read_manifest
 from accord.ingestion.parse import ParsedFile, document_id_for, file_sha256, parse_file
 from accord.ingestion.readers import FORMATS, format_of
@@ -322,11 +323,11 @@ def _precheck(task: _Task, settings: IngestSettings) -> tuple[str, str | None]:
         return fmt, None  # pipes and devices are left to the worker and its time limit
     if info.st_size == 0:
         raise IngestError("the file is empty.", reason="empty-file")
-    limit = settings.max_file_mb * 1024 * 1024
+    limit = settings.max_file_mb * MIB
     if info.st_size > limit:
+        size, most = sizes(info.st_size, limit)
         raise IngestError(
-            f"the file is {info.st_size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB "
-            "limit (setting ingest.max_file_mb).",
+            f"the file is {size}, over the limit of {most} (setting ingest.max_file_mb).",
             reason="oversized",
         )
     return fmt, file_sha256(task.path)
@@ -340,7 +341,13 @@ def _parse_all(store, report, to_parse, settings, registry, seen, on_progress, d
         futures = [
             pool.schedule(
                 parse_file,
-                args=(str(task.path), fmt, settings.passage_max_words, settings.passage_min_words),
+                args=(
+                    str(task.path),
+                    fmt,
+                    settings.passage_max_words,
+                    settings.passage_min_words,
+                    ReadLimits.of(settings),
+                ),
                 timeout=settings.file_timeout_s,
             )
             for task, fmt in to_parse

@@ -36,7 +36,12 @@ SKIP_REASONS: dict[str, str] = {
     "columns: its cells cannot be matched to columns, so the row is not guessed at (the row "
     "number and both counts are named)",
     "not-downloaded": "a row with only a URL (use `accord collect`)",
-    "oversized": "larger than `ingest.max_file_mb`",
+    "oversized": "larger than `ingest.max_file_mb`, more words than `ingest.max_words` (counted "
+    "before a text-like file is read whole), or a DOCX that unpacks to more than "
+    "`ingest.max_decompressed_mb`; the message gives the file's figure and the limit in one unit",
+    "pdf-too-large": "a PDF whose compressed streams unpack to more than "
+    "`ingest.max_decompressed_mb` (checked before pdfium unpacks them: a small file can hold a "
+    "gigabyte of zeros) or with more than `ingest.pdf_max_pages` pages",
     "timeout": "parsing took longer than `ingest.file_timeout_s` (the worker process is stopped)",
     "parser-crashed": "the parser process died on this file",
     "parse-error": "the parser failed on this file",

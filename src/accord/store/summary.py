@@ -15,9 +15,9 @@ GROUPINGS = {
     "year": "coalesce(CAST(d.year AS TEXT), 'unknown')",
     "document_type": "coalesce(d.document_type, 'unknown')",
     "language": "coalesce(d.language, 'unknown')",
-    # how a text-like file's bytes were decoded; PDF and DOCX carry their own text encoding
-    "encoding": "coalesce(d.encoding, 'in the file (' || d.format || ')')",
 }
+# How a text-like file's bytes were decoded; PDF and DOCX carry their text's encoding inside.
+DECODING = "coalesce(d.encoding, 'in the file (' || d.format || ')')"
 
 
 def describe_corpus(store: CorpusStore) -> dict[str, Any]:
@@ -35,6 +35,7 @@ def describe_corpus(store: CorpusStore) -> dict[str, Any]:
         "words": totals[2],
         "institutions": totals[3],
         "by": {name: _grouped(store, expression) for name, expression in GROUPINGS.items()},
+        "decodings": _grouped(store, DECODING),
         "skipped": [asdict(s) for s in store.skipped()],
         "near_duplicates": _near_duplicates(store),
         "unknown_organisations": [

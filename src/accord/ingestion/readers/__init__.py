@@ -1,4 +1,5 @@
-"""One reader per format, all with the same signature: ``read(data: bytes) -> Extracted``."""
+"""One reader per format, all with the same signature:
+``read(data: bytes, limits: ReadLimits) -> Extracted``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from accord.errors import UnsupportedFormat
+from accord.ingestion.limits import ReadLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +21,7 @@ class Extracted:
     encoding: str | None = None  # how the bytes were decoded, for text-like formats
 
 
-Reader = Callable[[bytes], Extracted]
+Reader = Callable[[bytes, ReadLimits], Extracted]
 
 FORMATS: dict[str, str] = {
     ".pdf": "pdf",

@@ -88,6 +88,15 @@ def decode(data: bytes) -> Decoded:
     return legacy if legacy is not None else utf8
 
 
+def wide_encoding(head: bytes) -> str | None:
+    """The UTF-16/32 codec of a file starting with ``head`` (by its BOM or its NUL pattern),
+    None for the encodings whose words are separated by ASCII whitespace bytes."""
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return None if encoding == "utf-8-sig" else encoding
+    return _utf16_or_32(head[:_SAMPLE])
+
+
 def _with_replacement(data: bytes, codec: str, name: str) -> Decoded:
     text = data.decode(codec, errors="replace")
     # A U+FFFD written in a UTF-8 file is not a replacement: count only the new ones.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from accord.errors import NoExtractableText, UnreadableFile
+from accord.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from accord.ingestion.readers import Extracted
 from accord.ingestion.readers.decoding import decode
 from accord.ingestion.readers.text import strip_markdown
 
 
-def read_html(data: bytes) -> Extracted:
+def read_html(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
     import trafilatura
 
     decoded = decode(data)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from accord.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from accord.ingestion.readers import Extracted
 from accord.ingestion.readers.decoding import decode
 
@@ -13,7 +14,7 @@ def split_pages(text: str) -> list[str]:
     return text.split("\f") if "\f" in text else [text]
 
 
-def read_text(data: bytes) -> Extracted:
+def read_text(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
     decoded = decode(data)
     return Extracted("txt", split_pages(decoded.text), encoding=decoded.encoding)
 
@@ -49,7 +50,7 @@ def strip_markdown(text: str) -> tuple[str, frozenset[str]]:
     return "\n".join(lines), frozenset(headings)
 
 
-def read_markdown(data: bytes) -> Extracted:
+def read_markdown(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
     decoded = decode(data)
     text, headings = strip_markdown(decoded.text)
     return Extracted("md", split_pages(text), None, headings, decoded.encoding)
