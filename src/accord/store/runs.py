@@ -24,6 +24,7 @@ import socket
 import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from filelock import FileLock, Timeout
@@ -41,7 +42,8 @@ class WriterLock:
     file in the same process shares it instead of waiting for itself)."""
 
     def __init__(self, store_path: str):
-        self.path = f"{store_path}.lock"
+        # One spelling of the path per file, so that the process shares one lock per store.
+        self.path = f"{Path(store_path).resolve()}.lock"
         self._lock = FileLock(self.path, thread_local=False, is_singleton=True)
         self.held = 0  # acquisitions by this owner, released on close
 
