@@ -547,7 +547,7 @@ def _worker_setup() -> None:
     import logging
     import resource
 
-    logging.disable(logging.WARNING)
+    logging.disable(logging.CRITICAL)
     with open("/proc/self/statm") as fh:
         held = int(fh.read().split()[0]) * resource.getpagesize()
     resource.setrlimit(resource.RLIMIT_AS, (held + 1536 * 2**20, resource.RLIM_INFINITY))
@@ -601,8 +601,11 @@ def _mutant(rng: random.Random, seeds: dict[str, list[bytes]]) -> tuple[str, byt
 def _mutate(rng: random.Random, data: bytes) -> bytes:
     out = bytearray(data)
     for _ in range(rng.randint(1, 8)):
+        if not out:  # deleted or truncated to nothing: start again from random bytes
+            out = bytearray(rng.randbytes(rng.randint(1, 64)))
+            continue
         kind = rng.randrange(6)
-        at = rng.randrange(max(1, len(out)))
+        at = rng.randrange(len(out))
         if kind == 0:  # flip bits
             out[at] ^= 1 << rng.randrange(8)
         elif kind == 1:  # a random byte, or an interesting one
@@ -655,21 +658,28 @@ def _reproducer(options: Options, section: str, trial: int) -> str:
     )
 
 
-def campaign(options: Options) -> dict:
+def campaign(options: Options, save: Callable[[dict], None] | None = None) -> dict:
     started = time.perf_counter()
     sections: list[Section] = []
     with tempfile.TemporaryDirectory(prefix="accord-reliability-") as tmp:
         work = Path(tmp)
         ref = reference(work, options) if {"kill", "writers"} & set(options.only) else None
-        if "kill" in options.only:
-            sections.append(kill_trials(work, ref, options))
-        if "malformed" in options.only:
-            sections.append(malformed_inputs(work, options))
-        if "fuzz" in options.only:
-            sections.append(fuzz(work, options))
-        if "writers" in options.only:
-            sections.append(writer_trials(work, ref, options))
-        reasons = _recorded_reasons(work)
+        runners = {
+            "kill": lambda: kill_trials(work, ref, options),
+            "malformed": lambda: malformed_inputs(work, options),
+            "fuzz": lambda: fuzz(work, options),
+            "writers": lambda: writer_trials(work, ref, options),
+        }
+        for name in SECTIONS:
+            if name in options.only:
+                sections.append(runners[name]())
+                summary = _summary(options, ref, sections, _recorded_reasons(work), started)
+                if save is not None:  # after each section: a later crash loses nothing
+                    save(summary)
+    return summary
+
+
+def _summary(options, ref, sections, reasons, started) -> dict:
     from accord.model.provenance import SKIP_REASONS
 
     undocumented = sorted(reasons - set(SKIP_REASONS))
@@ -740,11 +750,17 @@ def parse_options(argv: list[str] | None = None) -> Options:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse_options(argv)
-    summary = campaign(options)
-    print_summary(summary)
-    if not options.quick:
+    name = "reliability" if set(options.only) == set(SECTIONS) else "-".join(options.only)
+    target = (
+        RESULTS / f"{name}.json" if name == "reliability" else RESULTS / f"reliability-{name}.json"
+    )
+
+    def save(summary: dict) -> None:
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "reliability.json").write_text(json.dumps(summary, indent=2) + "\n")
+        target.write_text(json.dumps(summary, indent=2) + "\n")
+
+    summary = campaign(options, None if options.quick else save)
+    print_summary(summary)
     return 1 if summary["failures"] else 0
 
 
