@@ -33,17 +33,25 @@ def imported(folder: Path) -> set[str]:
                 names |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 names.add(node.module.split(".")[0])
-    local = {p.stem for p in folder.rglob("*.py")} | {
-        p.name for p in folder.rglob("*") if p.is_dir()
+    return names - set(sys.stdlib_module_names) - {"accord", "__future__"} - local_modules()
+
+
+FOLDERS = ("src", "tests", "benchmarks")
+
+
+def local_modules() -> set[str]:
+    """Modules of this repository (benchmarks use the tests' generated fixtures)."""
+    folders = [ROOT / f for f in FOLDERS]
+    return {p.stem for f in folders for p in f.rglob("*.py")} | {
+        p.name for f in folders for p in f.rglob("*") if p.is_dir()
     }
-    return names - set(sys.stdlib_module_names) - {"accord", "__future__"} - local
 
 
 def test_every_imported_package_is_declared():
     distributions = packages_distributions()
     wanted = declared()
     missing = {}
-    for folder in ("src", "tests", "benchmarks"):
+    for folder in FOLDERS:
         for module in sorted(imported(ROOT / folder)):
             owners = {normalise(d) for d in distributions.get(module, [])}
             if not owners & wanted:

@@ -24,6 +24,21 @@ class _Section(BaseModel):
 
 class IngestSettings(_Section):
     max_file_mb: float = Field(200.0, description="Files larger than this are skipped (oversized).")
+    max_words: int = Field(
+        2_000_000,
+        ge=1,
+        description="Documents with more words are skipped (oversized); a text-like file's words "
+        "are counted in chunks before it is read whole, so an oversized one costs little memory.",
+    )
+    max_decompressed_mb: float = Field(
+        512.0,
+        gt=0,
+        description="What a PDF's compressed streams (images aside) or a DOCX's parts may unpack "
+        "to; more is skipped (pdf-too-large, oversized) before the parser unpacks them.",
+    )
+    pdf_max_pages: int = Field(
+        10_000, ge=1, description="PDFs with more pages are skipped (pdf-too-large)."
+    )
     file_timeout_s: float = Field(
         120.0, description="Per-file parsing time limit; a file that takes longer is skipped."
     )

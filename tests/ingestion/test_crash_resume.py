@@ -5,62 +5,16 @@ from __future__ import annotations
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 
-from fixtures.texts import PARAGRAPHS
+from fixtures.processes import corpus_state, ingest_command, make_corpus
 
 N_DOCUMENTS = 80
 
 
-def corpus_state(path) -> list[tuple]:
-    db = sqlite3.connect(path)
-    try:
-        docs = db.execute(
-            "SELECT sha256, key, version, is_current, n_passages FROM documents ORDER BY sha256"
-        ).fetchall()
-        passages = db.execute(
-            "SELECT id, text, page_start, char_start, char_end FROM passages ORDER BY id"
-        ).fetchall()
-        fts = db.execute(
-            "SELECT count(*) FROM passages_fts WHERE passages_fts MATCH 'doctor'"
-        ).fetchone()
-        orphans = db.execute(
-            "SELECT count(*) FROM passages p LEFT JOIN documents d"
-            " ON d.id=p.document_id WHERE d.id IS NULL"
-        ).fetchone()
-        return [docs, passages, fts, orphans]
-    finally:
-        db.close()
-
-
-def make_corpus(root):
-    root.mkdir()
-    for n in range(N_DOCUMENTS):
-        paragraphs = [PARAGRAPHS[(n + k) % len(PARAGRAPHS)] for k in range(40)]
-        (root / f"doc-{n:03d}.txt").write_text(
-            f"Document {n}\n\n" + "\n\n".join(paragraphs), "utf-8"
-        )
-
-
-def ingest_command(store, corpus):
-    return [
-        sys.executable,
-        "-m",
-        "accord",
-        "--quiet",
-        "--store",
-        str(store),
-        "ingest",
-        str(corpus),
-        "--workers",
-        "1",
-    ]
-
-
 def test_kill_during_ingest_then_resume(tmp_path):
     corpus = tmp_path / "corpus"
-    make_corpus(corpus)
+    make_corpus(corpus, N_DOCUMENTS)
     killed_store, clean_store = tmp_path / "killed.db", tmp_path / "clean.db"
     process = subprocess.Popen(ingest_command(killed_store, corpus))
     deadline = time.time() + 60

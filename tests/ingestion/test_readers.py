@@ -8,10 +8,11 @@ import pytest
 
 from accord.errors import EncryptedPdf, NoExtractableText, UnreadableFile, UnsupportedFormat
 from accord.ingestion.readers import format_of
+from accord.ingestion.readers.decoding import decode_text
 from accord.ingestion.readers.docx import read_docx
 from accord.ingestion.readers.html import read_html
 from accord.ingestion.readers.pdf import read_pdf
-from accord.ingestion.readers.text import decode_text, read_markdown
+from accord.ingestion.readers.text import read_markdown
 from conftest import write_docx, write_html, write_pdf
 from fixtures.texts import DEFENCE, EDUCATION, HEALTH
 

@@ -59,6 +59,26 @@ def test_version_3_store_is_upgraded_keeping_its_codes(tmp_path):
     assert sorted(key, key=order.get)[:3] == ["codebook_digest", "coder", "passage_id"]
 
 
+def test_version_4_store_is_upgraded_and_its_stuck_runs_shown_interrupted(tmp_path):
+    path = tmp_path / "v4.db"
+    open_store(path).close()
+    db = sqlite3.connect(path)
+    db.executescript(
+        """ALTER TABLE runs DROP COLUMN pid; ALTER TABLE runs DROP COLUMN host;
+        ALTER TABLE documents DROP COLUMN encoding;
+        INSERT INTO runs(id, stage, started_at, status, accord_version)
+            VALUES ('ingest-old', 'ingest', '2026-01-01T00:00:00+00:00', 'running', '0.9');
+        PRAGMA user_version=4;"""
+    )
+    db.close()
+    store = open_store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert {"pid", "host"} <= {r["name"] for r in store.db.execute("PRAGMA table_info(runs)")}
+    assert "encoding" in {r["name"] for r in store.db.execute("PRAGMA table_info(documents)")}
+    # Written before runs held a lock or recorded their process: it cannot still be running.
+    assert [r["id"] for r in accord.info(store)["interrupted_runs"]] == ["ingest-old"]
+
+
 def test_missing_store_is_reported_when_not_creating(tmp_path):
     with pytest.raises(StoreNotFound, match="No store at"):
         open_store(tmp_path / "absent.db", create=False)

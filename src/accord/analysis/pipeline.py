@@ -22,12 +22,14 @@ from accord.model.provenance import RunStamp
 from accord.store.coding_store import codebook_yaml
 from accord.store.corpus_store import CorpusStore
 from accord.store.exports import FORMATS, load_tables, save_tables, write_tables
+from accord.store.runs import records_failure
 from accord.store.summary import describe_corpus
 from accord.store.validation_store import latest_validation
 
 logger = logging.getLogger(__name__)
 
 
+@records_failure
 def analyse_store(
     store: CorpusStore,
     settings: AccordSettings,

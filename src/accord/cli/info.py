@@ -20,8 +20,8 @@ def info(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help="Print as JSON."),
 ) -> None:
-    """Describe the corpus: documents, passages and words by institution, family, year, type
-    and language; skipped files; near-duplicates.
+    """Describe the corpus: documents, passages and words by institution, family, year, type,
+    language and decoding; skipped files; near-duplicates; runs that did not finish.
 
     Example:
         accord info --json
@@ -42,9 +42,10 @@ def render_summary(summary: dict) -> None:
         f"[bold]{summary['institutions']}[/bold] institutions  [dim]corpus "
         f"{summary['corpus_digest'][:12]}[/dim]"
     )
-    for key, label in SHOWN_GROUPS.items():
+    groups = [(label, summary["by"][key]) for key, label in SHOWN_GROUPS.items()]
+    for label, rows in [*groups, ("Decoding", summary.get("decodings", []))]:
         table = Table(label, "Documents", "Passages", "Words", title_justify="left")
-        for row in summary["by"][key]:
+        for row in rows:
             table.add_row(
                 escape(str(row["value"])),
                 str(row["documents"]),
@@ -78,12 +79,32 @@ def render_summary(summary: dict) -> None:
                 f"{pair['jaccard']:.2f}",
             )
         console.print(table)
+    if summary.get("interrupted_runs"):
+        render_interrupted(summary["interrupted_runs"])
     for key, label in (
         ("unknown_organisations", "Organisations not in the registry"),
         ("mixed_language", "Mixed-language documents"),
     ):
         if summary[key]:
             console.print(f"[yellow]{label}:[/yellow] " + escape("; ".join(summary[key])))
+
+
+SHOWN_RUNS = 10
+
+
+def render_interrupted(runs: list[dict]) -> None:
+    """Runs that did not finish (killed, or stopped by an error), newest first, one a line."""
+    console.print("[bold]Runs that did not finish[/bold]")
+    for run in runs[:SHOWN_RUNS]:
+        process = f" (process {run['pid']} on {run['host']})" if run["pid"] else ""
+        after = (
+            "a later run completed its work"
+            if run["completed_since"]
+            else f"[yellow]run `accord {run['stage']}` again to complete it[/yellow]"
+        )
+        console.print(f"  {escape(run['id'])} {run['status']}{escape(process)}; {after}")
+    if len(runs) > SHOWN_RUNS:
+        console.print(f"  [dim]and {len(runs) - SHOWN_RUNS} older (`accord info --json`)[/dim]")
 
 
 def register(app: typer.Typer) -> None:

@@ -108,7 +108,15 @@ def check_outcome(report, strict: bool) -> None:
         why, hint = report.why_nothing()
         raise AccordError(f"Nothing could be ingested: {why}.", hint=hint)
     if strict and report.skipped:
-        err_console.print(f"[red]--strict: {len(report.skipped)} file(s) skipped.[/red]")
+        from collections import Counter
+
+        reasons = Counter(s.reason for s in report.skipped)
+        counts = ", ".join(f"{reason} {n}" for reason, n in sorted(reasons.items()))
+        err_console.print(
+            f"[red]--strict: {len(report.skipped)} input(s) skipped ({escape(counts)}); "
+            "the rest was ingested, but the run counts as failed.[/red]",
+            highlight=False,
+        )
         raise typer.Exit(1)
 
 

@@ -19,6 +19,7 @@ from accord.model.codebook import GATE_KEY, Codebook
 from accord.model.coding import CodingUnit, UnitCoding
 from accord.store import coding_store
 from accord.store.corpus_store import CorpusStore
+from accord.store.runs import records_failure
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def choose_coder(name: str | None, codebook: Codebook) -> tuple[str, list[str]]:
     return chosen, []
 
 
+@records_failure
 def code_store(
     store: CorpusStore,
     codebook: Codebook,

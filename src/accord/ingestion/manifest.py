@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from accord.errors import ManifestError
-from accord.ingestion.readers.text import decode_text
+from accord.ingestion.readers.decoding import decode_text
 from accord.model.provenance import Skipped
 
 KNOWN_COLUMNS = ("id", "path", "url", "organisation", "title", "year", "document_type", "language")
@@ -62,10 +62,12 @@ class Manifest:
 
 
 def read_manifest(path: str | Path, path_column: str = "path") -> Manifest:
-    """Parse a manifest; malformed rows become ``Skipped`` problems, not exceptions.
+    """Parse a manifest; malformed rows become ``Skipped`` problems, not exceptions, so that
+    every row is either a ``ManifestRow`` or a problem naming its row number.
 
     Raises:
-        ManifestError: the file cannot be read or lacks required columns.
+        ManifestError: the file cannot be read, lacks required columns, names a column twice
+            or is not valid CSV (an unclosed quote).
     """
     path = Path(path)
     try:
@@ -75,50 +77,69 @@ def read_manifest(path: str | Path, path_column: str = "path") -> Manifest:
     records = _records(path, decode_text(data))
     if not records:
         raise ManifestError(f"{path}: the manifest has no rows.")
-    columns = set().union(*(r.keys() for r in records.values()))
+    columns = set().union(*(r.keys() for r in records.values())) - {_CELLS}
     _check_columns(path, columns, path_column)
-    rows, problems = [], []
+    rows: list[ManifestRow] = []
+    problems: list[Skipped] = []
+    first_with_id: dict[str, int] = {}
     for number, record in records.items():
         try:
-            rows.append(_row(path, number, record, path_column))
-        except ValueError as exc:
+            row = _row(path, number, record, path_column)
+            if row.id is not None and row.id in first_with_id:
+                # The same id twice would make the second row a new version of the first,
+                # hiding the first from every analysis.
+                raise _RowProblem(f"id '{row.id}' is already used by row {first_with_id[row.id]}")
+        except _RowProblem as exc:
             problems.append(
-                Skipped(
-                    f"{path}#row{number}",
-                    "ingest",
-                    "bad-manifest-row",
-                    f"row {number}: {exc}",
-                    number,
-                )
+                Skipped(f"{path}#row{number}", "ingest", exc.reason, f"row {number}: {exc}", number)
             )
+            continue
+        if row.id is not None:
+            first_with_id[row.id] = number
+        rows.append(row)
     return Manifest(path, rows, problems)
+
+
+class _RowProblem(ValueError):
+    """Why one manifest row cannot be used; ``reason`` is its skip reason."""
+
+    def __init__(self, message: str, reason: str = "bad-manifest-row"):
+        super().__init__(message)
+        self.reason = reason
+
+
+# Key of a record whose cells do not match the header: "<cells>/<columns>".
+_CELLS = "__cells__"
 
 
 def _records(path: Path, text: str) -> dict[int, dict[str, str]]:
     if path.suffix.lower() in {".yaml", ".yml"}:
         return _yaml_records(path, text)
     # strict: an unclosed quote is an error, not a field that swallows the rows after it
-    reader = csv.DictReader(io.StringIO(text), strict=True)
-    records = {}
+    reader = csv.reader(io.StringIO(text), strict=True)
+    records: dict[int, dict[str, str]] = {}
     start = 1
     try:
-        fieldnames = reader.fieldnames or []
-        _check_unique(path, fieldnames)
+        header = next(reader, [])
+        _check_unique(path, header)
+        names = [_column(h) for h in header]
         while True:
             start = reader.line_num + 1
-            try:
-                record = next(reader)
-            except StopIteration:
+            cells = next(reader, None)
+            if cells is None:
                 break
-            if None in record:  # more cells than header columns
-                record["__extra__"] = ",".join(record.pop(None) or [])  # type: ignore[arg-type]
-            records[start] = {_column(k): (v or "").strip() for k, v in record.items() if k}
+            if not any(c.strip() for c in cells):
+                continue  # a blank line, or a spreadsheet's empty row: not a row
+            record = {n: c.strip() for n, c in zip(names, cells, strict=False) if n}
+            if len(cells) != len(header):
+                record[_CELLS] = f"{len(cells)}/{len(header)}"
+            records[start] = record
     except csv.Error as exc:
         raise ManifestError(
             f"{path}: line {start}: not valid CSV ({exc}); nothing was ingested from it.",
             hint="Look for an unclosed quote at or after that line.",
         ) from exc
-    if not fieldnames:
+    if not header:
         raise ManifestError(f"{path}: the manifest is empty.")
     return records
 
@@ -174,8 +195,15 @@ def _check_columns(path: Path, columns: set[str], path_column: str) -> None:
 
 
 def _row(manifest: Path, number: int, record: dict[str, str], path_column: str) -> ManifestRow:
+    if _CELLS in record:
+        cells, columns = record[_CELLS].split("/")
+        raise _RowProblem(
+            f"{cells} cell(s) where the header has {columns} column(s), so its cells cannot be "
+            "matched to columns (a missing cell, or a comma in an unquoted cell)",
+            reason="manifest-cell-count",
+        )
     if record.get("__extra__"):
-        raise ValueError("the row has more cells than the header has columns")
+        raise _RowProblem("the item is not a mapping of column names to values")
     base = manifest.parent
     flags: list[str] = []
     file_value = record.get(path_column, "")
@@ -184,10 +212,10 @@ def _row(manifest: Path, number: int, record: dict[str, str], path_column: str) 
         flags.append("file-column-fallback")
     url = record.get("url") or None
     if not file_value and not url:
-        raise ValueError(f"no file ('{path_column}') and no url")
+        raise _RowProblem(f"no file ('{path_column}') and no url")
     organisation = record.get("organisation", "")
     if not organisation:
-        raise ValueError("organisation is empty")
+        raise _RowProblem("organisation is empty")
     year = _year(record.get("year", ""))
     title = record.get("title") or None
     if title is None:
@@ -228,5 +256,5 @@ def _year(value: str) -> int | None:
         return None
     match = _YEAR.match(value)
     if not match or not 1900 <= int(match.group(1)) <= 2100:
-        raise ValueError(f"year '{value}' is not a year between 1900 and 2100")
+        raise _RowProblem(f"year '{value}' is not a year between 1900 and 2100")
     return int(match.group(1))

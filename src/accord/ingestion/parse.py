@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from accord.errors import AccordError, IngestError, NoExtractableText, Unreadabl
 from accord.ingestion.clean import CleaningStats, clean_pages
 from accord.ingestion.duplicates import shingle_sample
 from accord.ingestion.language import LanguageProfile, detect_language
+from accord.ingestion.limits import DEFAULT_LIMITS, ReadLimits, check_file_words, check_words
 from accord.ingestion.readers import reader_for
 from accord.ingestion.segment import segment
 from accord.model.corpus import Page, Passage
@@ -26,6 +28,27 @@ class ParsedFile:
     language: LanguageProfile
     shingles: bytes
     cleaning: CleaningStats
+    encoding: str | None = None  # how a text-like file was decoded
+
+
+# Formats whose words can be counted in the raw bytes (HTML's count includes its markup).
+_COUNTED = {"txt": "words", "md": "words", "html": "words (counting markup)"}
+
+
+def _read(path: Path, fmt: str, limits: ReadLimits) -> bytes:
+    """The file's bytes, once a text-like file's words are known to be within the limit."""
+    try:
+        info = path.stat()
+        if fmt in _COUNTED and stat.S_ISREG(info.st_mode):
+            check_file_words(path, info.st_size, limits.max_words, _COUNTED[fmt])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read the file ({exc.strerror}).") from exc
+    if not data:
+        raise IngestError("the file is empty.", reason="empty-file")
+    if fmt in _COUNTED and not stat.S_ISREG(info.st_mode):  # a pipe: counted once read
+        check_words([data], limits.max_words)
+    return data
 
 
 def document_id_for(sha256: str) -> str:
@@ -40,27 +63,26 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse_file(path: str, fmt: str, max_words: int, min_words: int) -> ParsedFile:
-    """Read, clean and segment one file.
+def parse_file(
+    path: str, fmt: str, max_words: int, min_words: int, limits: ReadLimits = DEFAULT_LIMITS
+) -> ParsedFile:
+    """Read, clean and segment one file, within ``limits``.
 
     Raises:
         IngestError: the file cannot be used; its ``reason`` says why.
     """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise UnreadableFile(f"cannot read the file ({exc.strerror}).") from exc
-    if not data:
-        raise IngestError("the file is empty.", reason="empty-file")
+    data = _read(Path(path), fmt, limits)
     sha = hashlib.sha256(data).hexdigest()
     try:
-        extracted = reader_for(fmt)(data)
+        extracted = reader_for(fmt)(data, limits)
     except AccordError:
         raise
     except Exception as exc:  # a parser's own failure on a bad file is that file's problem
         raise UnreadableFile(
             f"the {fmt.upper()} parser failed: {type(exc).__name__}: {exc}", reason="parse-error"
         ) from exc
+    del data  # the file's bytes are no longer needed; a large one would double the memory
+    check_words(extracted.pages, limits.max_words)
     pages, cleaning = clean_pages(extracted.pages, extracted.headings)
     doc_id = document_id_for(sha)
     text, page_records, passages = segment(pages, doc_id, max_words=max_words, min_words=min_words)
@@ -76,4 +98,5 @@ def parse_file(path: str, fmt: str, max_words: int, min_words: int) -> ParsedFil
         language=detect_language([p.text for p in passages]),
         shingles=shingle_sample(text).tobytes(),
         cleaning=cleaning,
+        encoding=extracted.encoding,
     )

@@ -26,12 +26,15 @@ from accord.errors import AccordError, IngestError, ManifestError
 from accord.ingestion.duplicates import near_duplicates
 from accord.ingestion.institutions import InstitutionRegistry, load_registry
 from accord.ingestion.language import warm_up
+from accord.ingestion.limits import MIB, ReadLimits, sizes
 from accord.ingestion.manifest import Manifest, ManifestRow, read_manifest
 from accord.ingestion.parse import ParsedFile, document_id_for, file_sha256, parse_file
 from accord.ingestion.readers import FORMATS, format_of
+from accord.ingestion.readers.decoding import has_replacements
 from accord.model.corpus import Document
 from accord.model.provenance import Skipped
 from accord.store.corpus_store import CorpusStore
+from accord.store.runs import records_failure
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +128,7 @@ def find_manifest(sources: Sequence[Path]) -> Path | None:
     return None
 
 
+@records_failure
 def ingest_corpus(
     store: CorpusStore,
     sources: Sequence[str | Path] = (),
@@ -348,11 +352,11 @@ def _precheck(task: _Task, settings: IngestSettings) -> tuple[str, str | None]:
         return fmt, None  # pipes and devices are left to the worker and its time limit
     if info.st_size == 0:
         raise IngestError("the file is empty.", reason="empty-file")
-    limit = settings.max_file_mb * 1024 * 1024
+    limit = settings.max_file_mb * MIB
     if info.st_size > limit:
+        size, most = sizes(info.st_size, limit)
         raise IngestError(
-            f"the file is {info.st_size / 1048576:.1f} MB, over the {settings.max_file_mb:g} MB "
-            "limit (setting ingest.max_file_mb).",
+            f"the file is {size}, over the limit of {most} (setting ingest.max_file_mb).",
             reason="oversized",
         )
     return fmt, file_sha256(task.path)
@@ -366,7 +370,13 @@ def _parse_all(store, report, to_parse, settings, registry, seen, on_progress, d
         futures = [
             pool.schedule(
                 parse_file,
-                args=(str(task.path), fmt, settings.passage_max_words, settings.passage_min_words),
+                args=(
+                    str(task.path),
+                    fmt,
+                    settings.passage_max_words,
+                    settings.passage_min_words,
+                    ReadLimits.of(settings),
+                ),
                 timeout=settings.file_timeout_s,
             )
             for task, fmt in to_parse
@@ -444,6 +454,8 @@ def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> No
         report.unchanged += 1
         return
     document = _document(task, registry, parsed.sha256, parsed.format, parsed.file_title, store)
+    if has_replacements(parsed.encoding):
+        document = replace(document, flags=(*document.flags, "invalid-bytes-replaced"))
     version = store.add_document(
         document,
         parsed.pages,
@@ -454,6 +466,7 @@ def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> No
         shingles=parsed.shingles,
         cleaning=asdict(parsed.cleaning),
         run_id=report.run_id,
+        encoding=parsed.encoding,
     )
     report.added.append(str(task.path))
     if version > 1:

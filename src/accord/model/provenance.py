@@ -30,10 +30,18 @@ SKIP_REASONS: dict[str, str] = {
     "metadata-kept": "a byte-identical copy of a document a manifest describes, ingested without "
     "a manifest row: the manifest's metadata is kept (not replaced by inferred metadata) and the "
     "conflict is recorded here",
-    "bad-manifest-row": "a row without organisation, with a year that is not a year, or with "
-    "extra cells (the row number is named)",
+    "bad-manifest-row": "a manifest row without organisation, without file and url, with a year "
+    "that is not a year, or with an id an earlier row already uses (the row number is named)",
+    "manifest-cell-count": "a CSV manifest row with more or fewer cells than the header has "
+    "columns: its cells cannot be matched to columns, so the row is not guessed at (the row "
+    "number and both counts are named)",
     "not-downloaded": "a row with only a URL (use `accord collect`)",
-    "oversized": "larger than `ingest.max_file_mb`",
+    "oversized": "larger than `ingest.max_file_mb`, more words than `ingest.max_words` (counted "
+    "before a text-like file is read whole), or a DOCX that unpacks to more than "
+    "`ingest.max_decompressed_mb`; the message gives the file's figure and the limit in one unit",
+    "pdf-too-large": "a PDF whose compressed streams unpack to more than "
+    "`ingest.max_decompressed_mb` (checked before pdfium unpacks them: a small file can hold a "
+    "gigabyte of zeros) or with more than `ingest.pdf_max_pages` pages",
     "timeout": "parsing took longer than `ingest.file_timeout_s` (the worker process is stopped)",
     "parser-crashed": "the parser process died on this file",
     "parse-error": "the parser failed on this file",

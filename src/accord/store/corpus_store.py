@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import os
 import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
@@ -17,8 +19,11 @@ from accord.errors import StoreError, StoreNotFound
 from accord.model.corpus import Document, Institution, Page, Passage
 from accord.model.provenance import Skipped, digest_corpus
 from accord.store.migrations import SCHEMA_VERSION, migrate, new_store_script
+from accord.store.runs import HOST, WriterLock, holder_description, mark_interrupted
 
 BUSY_TIMEOUT_MS = 30_000
+
+logger = logging.getLogger(__name__)
 
 
 def utc_now() -> str:
@@ -44,6 +49,8 @@ class CorpusStore:
     def __init__(self, path: str | Path, *, create: bool = True, read_only: bool = False):
         self.path = str(path)
         self.read_only = read_only
+        self.open_runs: list[str] = []  # runs this object started and has not finished
+        self._writer = WriterLock(self.path) if self.path != ":memory:" else None
         if self.path != ":memory:" and not Path(self.path).exists():
             if not create or read_only:
                 raise StoreNotFound(
@@ -106,6 +113,7 @@ class CorpusStore:
         )
 
     def close(self) -> None:
+        self.abandon_runs("interrupted", "the store was closed before the run finished")
         self.db.close()
 
     def __enter__(self) -> CorpusStore:
@@ -129,12 +137,26 @@ class CorpusStore:
     # -- runs -------------------------------------------------------------------------------
 
     def start_run(self, stage: str, command: str | None = None) -> str:
-        run_id = f"{stage}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-        self.db.execute(
-            "INSERT INTO runs(id, stage, command, started_at, status, accord_version)"
-            " VALUES (?, ?, ?, ?, 'running', ?)",
-            (run_id, stage, command, utc_now(), __version__),
-        )
+        """Record a pipeline run, holding the store's writer lock until it finishes (a second
+        writer waits, saying so once); runs left ``running`` by killed processes become
+        ``interrupted``."""
+        if self._writer is not None:
+            self._writer.acquire(lambda: holder_description(self.db))
+        try:
+            interrupted = mark_interrupted(self.db, utc_now())
+            run_id = f"{stage}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+            self.db.execute(
+                "INSERT INTO runs(id, stage, command, started_at, status, accord_version, pid,"
+                " host) VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
+                (run_id, stage, command, utc_now(), __version__, os.getpid(), HOST),
+            )
+        except BaseException:
+            if self._writer is not None:
+                self._writer.release()
+            raise
+        self.open_runs.append(run_id)
+        if interrupted:
+            logger.info("Runs interrupted before they finished: %s", ", ".join(interrupted))
         return run_id
 
     def finish_run(self, run_id: str, stats: dict[str, Any], status: str = "completed") -> None:
@@ -142,6 +164,21 @@ class CorpusStore:
             "UPDATE runs SET finished_at=?, status=?, stats=? WHERE id=?",
             (utc_now(), status, json.dumps(stats, sort_keys=True), run_id),
         )
+        if run_id in self.open_runs:
+            self.open_runs.remove(run_id)
+            if self._writer is not None:
+                self._writer.release()
+
+    def abandon_runs(self, status: str, error: str, keep: set[str] | frozenset[str] = frozenset()):
+        """Finish, as failed or interrupted, the runs this object started and did not finish
+        (except ``keep``), releasing the writer lock they hold."""
+        for run_id in [r for r in self.open_runs if r not in keep]:
+            try:
+                self.finish_run(run_id, {"error": error}, status)
+            except sqlite3.Error:  # the connection is unusable: the next writer marks the row
+                self.open_runs.remove(run_id)
+                if self._writer is not None:
+                    self._writer.release()
 
     # -- institutions and documents ---------------------------------------------------------
 
@@ -168,6 +205,7 @@ class CorpusStore:
         shingles: bytes | None,
         cleaning: dict[str, int],
         run_id: str,
+        encoding: str | None = None,
     ) -> int:
         """Store a document with its pages and passages in one transaction.
 
@@ -186,8 +224,8 @@ class CorpusStore:
                 "INSERT INTO documents(id, key, version, is_current, institution_id, organisation,"
                 " title, year, document_type, language, detected_language, is_mixed_language,"
                 " languages, source, url, format, sha256, n_pages, n_passages, n_words, cleaning,"
-                " flags, meta, shingles, run_id, ingested_at)"
-                " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " flags, meta, shingles, run_id, ingested_at, encoding)"
+                " VALUES (?,?,?,1,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     document.id,
                     document.key,
@@ -214,6 +252,7 @@ class CorpusStore:
                     shingles,
                     run_id,
                     utc_now(),
+                    encoding,
                 ),
             )
             db.executemany(

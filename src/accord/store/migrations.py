@@ -9,7 +9,7 @@ from importlib import resources
 
 from accord.errors import SchemaTooNew
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def _sql(name: str) -> str:
@@ -80,12 +80,24 @@ def _analysis_as_tables(db: sqlite3.Connection) -> None:
     _execute_file(db, "views.sql")
 
 
+def _runs_process_and_document_encoding(db: sqlite3.Connection) -> None:
+    """Version 6: runs record their process (pid, host); documents the decoding of their text."""
+    for table, column, kind in (
+        ("runs", "pid", "INTEGER"),
+        ("runs", "host", "TEXT"),
+        ("documents", "encoding", "TEXT"),
+    ):
+        if column not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_new_tables,
     2: _add_new_tables,
     3: _assignments_keyed_by_codebook,
     4: _analysis_as_tables,  # also adds the reviews table (schema.sql)
+    5: _runs_process_and_document_encoding,
 }
 
 
@@ -100,10 +112,14 @@ def migrate(db: sqlite3.Connection, version: int, path: str) -> None:
     while version < SCHEMA_VERSION:
         db.execute("BEGIN IMMEDIATE")
         try:
-            MIGRATIONS[version](db)
-            db.execute(f"PRAGMA user_version={version + 1}")
+            # Read again under the write lock: another process opening the store at the same
+            # moment may have done this step already.
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version < SCHEMA_VERSION:
+                MIGRATIONS[version](db)
+                db.execute(f"PRAGMA user_version={version + 1}")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        version += 1
+        version = db.execute("PRAGMA user_version").fetchone()[0]

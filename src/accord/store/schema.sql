@@ -6,6 +6,8 @@ CREATE TABLE IF NOT EXISTS institutions (
     is_known INTEGER NOT NULL DEFAULT 1
 );
 
+-- Schema 6: documents.encoding, how a text file's bytes were decoded ("utf-8", "cp1252 (detected)",
+-- ...); NULL for PDF and DOCX.
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
     key TEXT NOT NULL,
@@ -32,7 +34,8 @@ CREATE TABLE IF NOT EXISTS documents (
     meta TEXT NOT NULL DEFAULT '{}',
     shingles BLOB,
     run_id TEXT,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    encoding TEXT
 );
 CREATE INDEX IF NOT EXISTS documents_key ON documents(key);
 
@@ -79,6 +82,8 @@ CREATE TABLE IF NOT EXISTS near_duplicates (
     PRIMARY KEY (document_a, document_b)
 );
 
+-- Schema 6: pid and host of the process running a run, so a run whose process died is known
+-- as interrupted (see runs.py).
 CREATE TABLE IF NOT EXISTS runs (
     id TEXT PRIMARY KEY,
     stage TEXT NOT NULL,
@@ -87,7 +92,9 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     status TEXT NOT NULL,
     accord_version TEXT NOT NULL,
-    stats TEXT NOT NULL DEFAULT '{}'
+    stats TEXT NOT NULL DEFAULT '{}',
+    pid INTEGER,
+    host TEXT
 );
 
 CREATE TABLE IF NOT EXISTS skipped (

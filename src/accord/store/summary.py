@@ -1,5 +1,5 @@
 """What the store holds: counts by institution, family, year, type and language; skipped
-files; near-duplicate pairs; unknown organisations."""
+files; near-duplicate pairs; unknown organisations; runs that did not finish."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from accord.store.corpus_store import CorpusStore
+from accord.store.runs import unfinished_runs
 
 # A manifest's `content` column (kept in the documents' metadata) saying that a text is not the
 # original document but a paraphrase of it, as in the demo corpus; reports say so plainly.
@@ -18,6 +19,8 @@ GROUPINGS = {
     "document_type": "coalesce(d.document_type, 'unknown')",
     "language": "coalesce(d.language, 'unknown')",
 }
+# How a text-like file's bytes were decoded; PDF and DOCX carry their text's encoding inside.
+DECODING = "coalesce(d.encoding, 'in the file (' || d.format || ')')"
 
 
 def describe_corpus(store: CorpusStore) -> dict[str, Any]:
@@ -35,6 +38,7 @@ def describe_corpus(store: CorpusStore) -> dict[str, Any]:
         "words": totals[2],
         "institutions": totals[3],
         "by": {name: _grouped(store, expression) for name, expression in GROUPINGS.items()},
+        "decodings": _grouped(store, DECODING),
         "skipped": [asdict(s) for s in store.skipped()],
         "near_duplicates": _near_duplicates(store),
         "unknown_organisations": [
@@ -56,6 +60,7 @@ def describe_corpus(store: CorpusStore) -> dict[str, Any]:
             )
         ],
         "last_ingest": _last_run(store, "ingest"),
+        "interrupted_runs": unfinished_runs(db),
     }
     return summary
 

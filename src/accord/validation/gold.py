@@ -23,7 +23,7 @@ from pathlib import Path
 
 from accord.errors import ValidationDataError
 from accord.ingestion.clean import clean_pages
-from accord.ingestion.readers.text import decode_text
+from accord.ingestion.readers.decoding import decode_text
 from accord.model.codebook import Codebook
 from accord.model.provenance import Skipped
 from accord.store.corpus_store import CorpusStore

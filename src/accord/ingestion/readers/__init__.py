@@ -1,4 +1,5 @@
-"""One reader per format, all with the same signature: ``read(data: bytes) -> Extracted``."""
+"""One reader per format, all with the same signature:
+``read(data: bytes, limits: ReadLimits) -> Extracted``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from accord.errors import UnsupportedFormat
+from accord.ingestion.limits import ReadLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,9 +18,10 @@ class Extracted:
     pages: list[str]
     title: str | None = None  # from the file's own metadata, when it has one
     headings: frozenset[str] = field(default_factory=frozenset)  # lines known to be headings
+    encoding: str | None = None  # how the bytes were decoded, for text-like formats
 
 
-Reader = Callable[[bytes], Extracted]
+Reader = Callable[[bytes, ReadLimits], Extracted]
 
 FORMATS: dict[str, str] = {
     ".pdf": "pdf",

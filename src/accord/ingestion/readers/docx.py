@@ -5,15 +5,17 @@ from __future__ import annotations
 import io
 import zipfile
 
-from accord.errors import UnreadableFile
+from accord.errors import IngestError, UnreadableFile
+from accord.ingestion.limits import DEFAULT_LIMITS, ReadLimits, sizes
 from accord.ingestion.readers import Extracted
 
 
-def read_docx(data: bytes) -> Extracted:
+def read_docx(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
     from docx import Document as open_docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    _check_unpacked_size(data, limits.max_decompressed_bytes)
     try:
         document = open_docx(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -43,3 +45,20 @@ def _table_rows(table: object) -> list[str]:
         if unique:
             rows.append(" | ".join(unique))
     return rows
+
+
+def _check_unpacked_size(data: bytes, limit: int) -> None:
+    """A DOCX is a zip: a small file can unpack to gigabytes of XML (a zip bomb). The sizes
+    its directory declares bound what python-docx will read (zipfile stops at them)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise UnreadableFile(f"not a readable DOCX file ({exc}).", reason="docx-corrupt") from exc
+    if unpacked > limit:
+        size, most = sizes(unpacked, limit)
+        raise IngestError(
+            f"the DOCX unpacks to {size}, over the limit of {most} "
+            "(setting ingest.max_decompressed_mb).",
+            reason="oversized",
+        )

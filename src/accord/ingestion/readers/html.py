@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from accord.errors import NoExtractableText, UnreadableFile
+from accord.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from accord.ingestion.readers import Extracted
-from accord.ingestion.readers.text import decode_text, strip_markdown
+from accord.ingestion.readers.decoding import decode
+from accord.ingestion.readers.text import strip_markdown
 
 
-def read_html(data: bytes) -> Extracted:
+def read_html(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
     import trafilatura
 
-    html = decode_text(data)
+    decoded = decode(data)
+    html = decoded.text
     try:
         markdown = trafilatura.extract(
             html,
@@ -30,4 +33,4 @@ def read_html(data: bytes) -> Extracted:
         raise NoExtractableText("the HTML page has no main text.", reason="no-text")
     text, headings = strip_markdown(markdown)
     title = metadata.title if metadata is not None and metadata.title else None
-    return Extracted("html", [text], title, headings)
+    return Extracted("html", [text], title, headings, decoded.encoding)

@@ -1,66 +1,14 @@
-"""Plain text and Markdown: decoding that never crashes, and Markdown markers removed."""
+"""Plain text and Markdown (decoded by decoding.py), Markdown markers removed."""
 
 from __future__ import annotations
 
-import codecs
 import re
 
 import yaml
-from charset_normalizer import from_bytes
 
-from accord.errors import UnreadableFile
+from accord.ingestion.limits import DEFAULT_LIMITS, ReadLimits
 from accord.ingestion.readers import Extracted
-
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# Bytes that never occur in text in any encoding Accord accepts without a BOM.
-_BINARY_BYTES = frozenset(range(0, 9)) | {
-    11,
-    14,
-    15,
-    16,
-    17,
-    18,
-    19,
-    20,
-    21,
-    22,
-    23,
-    24,
-    25,
-    26,
-    27,
-}
-_SAMPLE = 64 * 1024
-
-
-def decode_text(data: bytes) -> str:
-    """Decode bytes as UTF-8, UTF-16/32 with BOM, or the best detected encoding.
-
-    Raises:
-        UnreadableFile: the bytes are binary (reason ``binary-file``).
-    """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace")
-    sample = data[:_SAMPLE]
-    if sample and sum(b in _BINARY_BYTES for b in sample) / len(sample) > 0.01:
-        raise UnreadableFile(
-            "the file has a text extension but binary content.", reason="binary-file"
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data).best()
-    if best is None:
-        raise UnreadableFile("the text encoding could not be detected.", reason="binary-file")
-    return str(best)
+from accord.ingestion.readers.decoding import decode
 
 
 def split_pages(text: str) -> list[str]:
@@ -68,8 +16,9 @@ def split_pages(text: str) -> list[str]:
     return text.split("\f") if "\f" in text else [text]
 
 
-def read_text(data: bytes) -> Extracted:
-    return Extracted("txt", split_pages(decode_text(data)))
+def read_text(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
+    decoded = decode(data)
+    return Extracted("txt", split_pages(decoded.text), encoding=decoded.encoding)
 
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
@@ -124,6 +73,7 @@ def strip_markdown(text: str) -> tuple[str, frozenset[str]]:
     return "\n".join(lines), frozenset(headings)
 
 
-def read_markdown(data: bytes) -> Extracted:
-    text, headings = strip_markdown(strip_front_matter(decode_text(data)))
-    return Extracted("md", split_pages(text), None, headings)
+def read_markdown(data: bytes, limits: ReadLimits = DEFAULT_LIMITS) -> Extracted:
+    decoded = decode(data)
+    text, headings = strip_markdown(strip_front_matter(decoded.text))
+    return Extracted("md", split_pages(text), None, headings, decoded.encoding)
