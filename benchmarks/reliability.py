@@ -114,10 +114,14 @@ def store_state(path: Path) -> list:
     return corpus_state(path) + extra
 
 
-def run_statuses(path: Path) -> list[str]:
+def run_statuses(path: Path, stage: str | None = None) -> list[str]:
     db = sqlite3.connect(path)
     try:
-        return [r[0] for r in db.execute("SELECT status FROM runs ORDER BY started_at, id")]
+        rows = db.execute(
+            "SELECT status FROM runs WHERE stage=coalesce(?, stage) ORDER BY started_at, id",
+            (stage,),
+        )
+        return [r[0] for r in rows]
     finally:
         db.close()
 
@@ -229,8 +233,8 @@ def writer_trials(work: Path, ref: Reference, options: Options) -> Section:
             problem = "two ingests at once left a store unlike a clean ingest"
         elif stage == "code" and coding_state(store) != coding_state(ref.coded):
             problem = "two coding runs at once left codes unlike a clean coding run"
-        elif run_statuses(store).count("completed") != 2:
-            problem = f"runs: {run_statuses(store)}"
+        elif run_statuses(store, stage) != ["completed", "completed"]:
+            problem = f"{stage} runs: {run_statuses(store, stage)}"
         section.record(f"two {stage} runs at once", problem, _reproducer(options, "writers", k))
         if problem is None:
             store.unlink()
