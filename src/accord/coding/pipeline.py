@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from accord.coding.codebooks import dump_codebook, parse_codebook
 from accord.coding.embedding import StoreCache, is_available
-from accord.coding.parallel import paused_gc
 from accord.coding.registry import NEEDS_EMBEDDING, default_coder_name, make_coder, resolve_name
+from accord.coding.worker import CodingJob, code_partition, paused_gc
 from accord.config import CodingSettings
-from accord.errors import AccordError
+from accord.errors import AccordError, ExecutionError
 from accord.model.codebook import GATE_KEY, Codebook
 from accord.model.coding import CodingUnit, UnitCoding
+from accord.parallel import Executor, InProcessExecutor, Outcome, ProcessExecutor
 from accord.store import coding_store
 from accord.store.corpus_store import CorpusStore
 
@@ -84,12 +85,16 @@ def code_store(
     settings: CodingSettings | None = None,
     command: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> CodingReport:
     """Code every current passage not yet coded with this codebook and coder.
 
     A new codebook (any change changes its digest) codes every passage again, but only in
     the dimensions that changed when an earlier codebook had the same gate; unchanged passages
-    are skipped, and embeddings are reused from the cache.
+    are skipped, and embeddings are reused from the cache. Partitions of ``batch_size``
+    passages are coded by ``executor`` (default: local worker processes, one per core) and
+    saved here, one transaction each, so a run stopped at any point leaves whole partitions
+    and a re-run codes the rest.
     """
     started = time.perf_counter()
     name, notes = choose_coder(coder, codebook)
@@ -104,18 +109,23 @@ def code_store(
     parts, reuse_notes = _plan(store, codebook, name, pending)
     notes = [*notes, *reuse_notes]
     size = (settings or CodingSettings()).batch_size
+    jobs = [job for part in parts for job in _jobs(part, name, digest, size)]
     done = 0
     with paused_gc():  # saving allocates as much as coding does
-        for part in parts:
-            batches = [part.units[k : k + size] for k in range(0, len(part.units), size)]
-            coded = _code_batches(name, part.codebook, store, batches, on_progress, done, total)
-            for batch, codings in coded:
-                coding_store.save_codings(
-                    store, digest, name, run_id, codings, [p.text_hash for p in batch], part.kept
-                )
-                done += len(batch)
-                if on_progress:
-                    on_progress(done, total)
+        for job, rows in _coded(jobs, store, executor):
+            coding_store.save_rows(
+                store,
+                digest,
+                name,
+                run_id,
+                [p.unit.id for p in job.pending],
+                [p.text_hash for p in job.pending],
+                rows,
+                job.kept,
+            )
+            done += len(job.pending)
+            if on_progress:
+                on_progress(done, total)
     report = CodingReport(
         run_id,
         name,
@@ -129,6 +139,65 @@ def code_store(
     store.finish_run(run_id, report.stats())
     logger.info("Coding - Completed in %.1f s", report.elapsed_s)
     return report
+
+
+@dataclass(frozen=True)
+class _Job:
+    """A partition as the writer sees it: the passages with their text hashes, what is kept
+    from an earlier codebook, and the job a worker codes."""
+
+    pending: list[coding_store.PendingUnit]
+    kept: tuple[str, list[str]] | None
+    job: CodingJob
+
+
+def _jobs(part: _Part, name: str, digest: str, size: int) -> Iterator[_Job]:
+    key = part.codebook.digest()
+    for start in range(0, len(part.units), size):
+        batch = part.units[start : start + size]
+        units = tuple((p.unit.id, p.unit.text, p.unit.document_type) for p in batch)
+        yield _Job(batch, part.kept, CodingJob(name, part.codebook, key, digest, units))
+
+
+def _coded(
+    jobs: list[_Job], store: CorpusStore, executor: Executor | None
+) -> Iterator[tuple[_Job, list[tuple]]]:
+    """Each job with its assignment rows, in order."""
+    if not jobs:  # nothing to code: do not load the model (importing torch takes seconds)
+        return
+    first = jobs[0].job
+    if not first.codebook.dimensions:  # every dimension kept from an earlier codebook
+        for job in jobs:
+            yield job, []
+        return
+    if first.coder in NEEDS_EMBEDDING:  # vectors are cached in the store: code them here
+        instance = _make(first.coder, first.codebook, store)
+        for job in jobs:
+            codings = instance.code([CodingUnit(*u) for u in job.job.units])
+            yield job, coding_store.assignment_rows(codings, first.store_digest, first.coder)
+        return
+    # One partition costs less here than starting a worker for it.
+    owned = executor is None and len(jobs) > 1
+    runner = executor or (ProcessExecutor() if owned else InProcessExecutor())
+    try:
+        work = runner.map(code_partition, (j.job for j in jobs), ordered=True)
+        for job, outcome in zip(jobs, work, strict=True):
+            yield job, _rows(outcome)
+    finally:
+        if owned:
+            runner.close()
+
+
+def _rows(outcome: Outcome) -> list[tuple]:
+    if isinstance(outcome.error, AccordError):
+        raise outcome.error
+    if outcome.error is not None:
+        raise ExecutionError(
+            f"Coding a partition of {len(outcome.partition.units)} passages failed: "
+            f"{type(outcome.error).__name__}: {outcome.error}",
+            hint="Nothing of that partition was saved; a re-run codes what is left.",
+        ) from outcome.error
+    return outcome.result
 
 
 @dataclass(frozen=True)
@@ -195,34 +264,12 @@ def _reusable_codebook(
     return best
 
 
-def _code_batches(name, codebook, store, batches, on_progress, start, total):
-    """Codings of each batch, in order."""
-    if not batches:  # nothing to code: do not load the model (importing torch takes seconds)
-        return
-    if not codebook.dimensions:  # every dimension kept from an earlier codebook
-        for batch in batches:
-            yield batch, [UnitCoding(p.unit.id) for p in batch]
-        return
-    instance = _make(name, codebook, store)
-    done = start
-    for batch in batches:
-        yield batch, instance.code([p.unit for p in batch], _offset(on_progress, done, total))
-        done += len(batch)
-
-
 def _make(name: str, codebook: Codebook, store: CorpusStore):
     if name in NEEDS_EMBEDDING:
         from accord.coding.embedding import Encoder
 
         return make_coder(name, codebook, cache=StoreCache(store, Encoder().model_id))
     return make_coder(name, codebook)
-
-
-def _offset(on_progress, start: int, total: int):
-    """Batch-level progress from inside a coder, shifted to the whole run."""
-    if on_progress is None:
-        return None
-    return lambda done, _n: on_progress(min(total, start + done), total)
 
 
 def classify_texts(

@@ -14,14 +14,13 @@ import re
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from accord.config import IngestSettings
-from accord.errors import AccordError, IngestError, ManifestError
+from accord.errors import AccordError, ExecutionError, IngestError, ManifestError
 from accord.ingestion.duplicates import near_duplicates
 from accord.ingestion.institutions import InstitutionRegistry, load_registry
 from accord.ingestion.language import warm_up
@@ -30,6 +29,7 @@ from accord.ingestion.parse import ParsedFile, document_id_for, file_sha256, par
 from accord.ingestion.readers import FORMATS, format_of
 from accord.model.corpus import Document
 from accord.model.provenance import Skipped
+from accord.parallel import Executor, ProcessExecutor, TaskTimeout, WorkerCrashed
 from accord.store.corpus_store import CorpusStore
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,7 @@ def ingest_corpus(
     registry: InstitutionRegistry | None = None,
     command: str | None = None,
     on_progress: ProgressCallback | None = None,
+    executor: Executor | None = None,
 ) -> IngestReport:
     """Ingest files and manifest rows into the store.
 
@@ -113,6 +114,8 @@ def ingest_corpus(
         sources: files or directories (searched recursively); may be empty with a manifest.
         manifest: CSV/YAML manifest; found automatically at the top of a single directory.
         path_column: the manifest column that names each row's file.
+        executor: where files are parsed, one per partition (default: ``settings.workers``
+            local processes); this process stores each document in its own transaction.
 
     Raises:
         ManifestError: the manifest cannot be read at all.
@@ -134,7 +137,7 @@ def ingest_corpus(
     tasks, problems = _plan(source_paths, parsed_manifest, settings.allow_outside)
     for problem in problems:
         _skip(store, report, problem)
-    _run_tasks(store, report, tasks, settings, registry, on_progress)
+    _run_tasks(store, report, tasks, settings, registry, on_progress, executor)
     # Rebuilt on every run, not only when something was added: a run killed after storing
     # its last document would otherwise leave them missing for good (a fraction of a second).
     _refresh_near_duplicates(store, settings.near_duplicate_threshold)
@@ -253,6 +256,7 @@ def _run_tasks(
     settings: IngestSettings,
     registry: InstitutionRegistry,
     on_progress: ProgressCallback | None,
+    executor: Executor | None = None,
 ) -> None:
     seen: dict[str, str] = {}  # sha256 -> key of the first task with those bytes, this run
     to_parse: list[tuple[_Task, str]] = []
@@ -300,7 +304,9 @@ def _run_tasks(
         done += 1
         _notify(on_progress, task, done, total)
     if to_parse:
-        _parse_all(store, report, to_parse, settings, registry, seen, on_progress, done, total)
+        _parse_all(
+            store, report, to_parse, settings, registry, seen, on_progress, done, total, executor
+        )
 
 
 def _precheck(task: _Task, settings: IngestSettings) -> tuple[str, str | None]:
@@ -329,71 +335,59 @@ def _precheck(task: _Task, settings: IngestSettings) -> tuple[str, str | None]:
     return fmt, file_sha256(task.path)
 
 
-def _parse_all(store, report, to_parse, settings, registry, seen, on_progress, done, total) -> None:
-    from pebble import ProcessExpired, ProcessPool
-
-    warm_up()  # load the language model before the workers fork
-    with ProcessPool(max_workers=min(settings.workers, len(to_parse))) as pool:
-        futures = [
-            pool.schedule(
-                parse_file,
-                args=(str(task.path), fmt, settings.passage_max_words, settings.passage_min_words),
-                timeout=settings.file_timeout_s,
-            )
-            for task, fmt in to_parse
-        ]
-        for (task, _fmt), future in zip(to_parse, futures, strict=True):
-            try:
-                parsed: ParsedFile = future.result()
-            except FutureTimeout:
-                _skip(
-                    store,
-                    report,
-                    Skipped(
-                        str(task.path),
-                        "ingest",
-                        "timeout",
-                        f"parsing took longer than {settings.file_timeout_s:g} s and was stopped "
-                        "(setting ingest.file_timeout_s).",
-                        _row(task),
-                    ),
-                )
-            except ProcessExpired as exc:
-                _skip(
-                    store,
-                    report,
-                    Skipped(
-                        str(task.path),
-                        "ingest",
-                        "parser-crashed",
-                        f"the parser crashed on this file (exit code {exc.exitcode}).",
-                        _row(task),
-                    ),
-                )
-            except AccordError as exc:
-                _skip(
-                    store,
-                    report,
-                    Skipped(str(task.path), "ingest", exc.reason, exc.message, _row(task)),
-                )
-            except Exception as exc:  # a bug must cost one file, not the run; the log has details
-                logger.error("Internal error on %s", task.path, exc_info=exc)
-                _skip(
-                    store,
-                    report,
-                    Skipped(
-                        str(task.path),
-                        "ingest",
-                        "internal-error",
-                        f"Accord failed on this file (a bug; please report it): "
-                        f"{type(exc).__name__}: {exc}",
-                        _row(task),
-                    ),
-                )
+def _parse_all(
+    store, report, to_parse, settings, registry, seen, on_progress, done, total, executor
+) -> None:
+    owned = executor is None
+    if owned:
+        executor = ProcessExecutor(min(settings.workers, len(to_parse)))
+    if isinstance(executor, ProcessExecutor):
+        warm_up()  # load the language model before the workers fork, so they share it
+    jobs = (
+        (str(task.path), fmt, settings.passage_max_words, settings.passage_min_words)
+        for task, fmt in to_parse
+    )
+    try:
+        outcomes = executor.map(_parse_job, jobs, timeout=settings.file_timeout_s, ordered=True)
+        for (task, _fmt), outcome in zip(to_parse, outcomes, strict=True):
+            if outcome.error is None:
+                _store_parsed(store, report, task, outcome.result, registry, seen)
             else:
-                _store_parsed(store, report, task, parsed, registry, seen)
+                _skip(store, report, _parse_failure(task, outcome.error, settings))
             done += 1
             _notify(on_progress, task, done, total)
+    finally:
+        if owned:
+            executor.close()
+
+
+def _parse_job(job: tuple[str, str, int, int]) -> ParsedFile:
+    """What a worker runs for one file."""
+    return parse_file(*job)
+
+
+def _parse_failure(task: _Task, error: BaseException, settings: IngestSettings) -> Skipped:
+    """Why a file that a worker could not parse is skipped."""
+    if isinstance(error, TaskTimeout):
+        reason = "timeout"
+        message = (
+            f"parsing took longer than {settings.file_timeout_s:g} s and was stopped "
+            "(setting ingest.file_timeout_s)."
+        )
+    elif isinstance(error, WorkerCrashed):
+        reason = "parser-crashed"
+        message = f"the parser crashed on this file (exit code {error.exitcode})."
+    elif isinstance(error, ExecutionError):
+        raise error  # the executor cannot run parsers at all: no file would fare better
+    elif isinstance(error, AccordError):
+        reason, message = error.reason, error.message
+    else:  # a bug must cost one file, not the run; the log has details
+        logger.error("Internal error on %s", task.path, exc_info=error)
+        reason = "internal-error"
+        message = (
+            f"Accord failed on this file (a bug; please report it): {type(error).__name__}: {error}"
+        )
+    return Skipped(str(task.path), "ingest", reason, message, _row(task))
 
 
 def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> None:

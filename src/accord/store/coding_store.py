@@ -74,6 +74,25 @@ def count_current_passages(store: CorpusStore) -> int:
     ).fetchone()[0]
 
 
+def assignment_rows(codings: Iterable[UnitCoding], codebook_digest: str, coder: str) -> list:
+    """The ``assignments`` rows of some codings (built where the coding ran, so the writer
+    only inserts them)."""
+    return [
+        (
+            a.unit_id,
+            codebook_digest,
+            coder,
+            a.dimension,
+            a.category,
+            a.score,
+            a.method,
+            json.dumps([[e.char_start, e.char_end, e.trigger] for e in a.evidence]),
+        )
+        for coding in codings
+        for a in coding.assignments
+    ]
+
+
 def save_codings(
     store: CorpusStore,
     codebook_digest: str,
@@ -85,37 +104,47 @@ def save_codings(
 ) -> None:
     """Replace the stored coding of these passages, all in one transaction. ``kept``: (an
     earlier codebook's digest, dimensions) whose assignments are carried over unchanged."""
+    save_rows(
+        store,
+        codebook_digest,
+        coder,
+        run_id,
+        [c.unit_id for c in codings],
+        text_hashes,
+        assignment_rows(codings, codebook_digest, coder),
+        kept,
+    )
+
+
+def save_rows(
+    store: CorpusStore,
+    codebook_digest: str,
+    coder: str,
+    run_id: str,
+    passage_ids: Sequence[str],
+    text_hashes: Sequence[str],
+    rows: Sequence[tuple],
+    kept: tuple[str, Sequence[str]] | None = None,
+) -> None:
+    """``save_codings`` for codings already turned into rows (``assignment_rows``)."""
     with store.transaction() as db:
-        ids = [(c.unit_id, codebook_digest, coder) for c in codings]
         db.executemany(
-            "DELETE FROM assignments WHERE passage_id=? AND codebook_digest=? AND coder=?", ids
+            "DELETE FROM assignments WHERE passage_id=? AND codebook_digest=? AND coder=?",
+            [(p, codebook_digest, coder) for p in passage_ids],
         )
         if kept is not None:
-            _copy_assignments(db, codebook_digest, coder, [c.unit_id for c in codings], *kept)
+            _copy_assignments(db, codebook_digest, coder, passage_ids, *kept)
         db.executemany(
             "INSERT INTO assignments(passage_id, codebook_digest, coder, dimension, category,"
             " score, method, evidence) VALUES (?,?,?,?,?,?,?,?)",
-            [
-                (
-                    a.unit_id,
-                    codebook_digest,
-                    coder,
-                    a.dimension,
-                    a.category,
-                    a.score,
-                    a.method,
-                    json.dumps([[e.char_start, e.char_end, e.trigger] for e in a.evidence]),
-                )
-                for coding in codings
-                for a in coding.assignments
-            ],
+            rows,
         )
         db.executemany(
             "INSERT OR REPLACE INTO coded_passages(passage_id, codebook_digest, coder, text_hash,"
             " run_id) VALUES (?,?,?,?,?)",
             [
-                (c.unit_id, codebook_digest, coder, h, run_id)
-                for c, h in zip(codings, text_hashes, strict=True)
+                (p, codebook_digest, coder, h, run_id)
+                for p, h in zip(passage_ids, text_hashes, strict=True)
             ],
         )
 
