@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from accord.ingestion.collect import CollectReport
     from accord.ingestion.pipeline import IngestReport
     from accord.model.codebook import Codebook
+    from accord.parallel import Executor
     from accord.store.search import SearchHit
     from accord.validation.runner import ValidationReport
 
@@ -65,22 +66,31 @@ def ingest(
     institutions: str | Path | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     command: str | None = None,
+    scheduler: str | Executor | None = None,
 ) -> IngestReport:
-    """Ingest files, folders and/or a manifest into the store (see ``accord ingest``)."""
+    """Ingest files, folders and/or a manifest into the store (see ``accord ingest``).
+
+    ``scheduler`` says where files are parsed: ``"local:2"`` (a Dask LocalCluster of two
+    workers), a Dask scheduler's address, ``"processes:N"``, ``"in-process"`` or an Executor;
+    default ``ACCORD_SCHEDULER``, else ``settings.ingest.workers`` local processes.
+    """
     from accord.ingestion.institutions import load_registry
     from accord.ingestion.pipeline import ingest_corpus
+    from accord.parallel import executor_scope
 
     settings = settings or load_settings()
-    return ingest_corpus(
-        _store(store, create=True),
-        sources,
-        manifest=manifest,
-        path_column=path_column,
-        settings=settings.ingest,
-        registry=load_registry(institutions),
-        command=command,
-        on_progress=on_progress,
-    )
+    with executor_scope(scheduler) as executor:
+        return ingest_corpus(
+            _store(store, create=True),
+            sources,
+            manifest=manifest,
+            path_column=path_column,
+            settings=settings.ingest,
+            registry=load_registry(institutions),
+            command=command,
+            on_progress=on_progress,
+            executor=executor,
+        )
 
 
 def search(
@@ -129,19 +139,27 @@ def code(
     settings: AccordSettings | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     command: str | None = None,
+    scheduler: str | Executor | None = None,
 ) -> CodingReport:
-    """Code passages not yet coded with this codebook and coder (see ``accord code``)."""
+    """Code passages not yet coded with this codebook and coder (see ``accord code``).
+
+    ``scheduler``: where partitions of passages are coded, as for ``ingest``; default
+    ``ACCORD_SCHEDULER``, else one local process per core (this process for one partition).
+    """
     from accord.coding.pipeline import code_store
+    from accord.parallel import executor_scope
 
     book = codebook if not isinstance(codebook, str | Path | None) else load_codebook(codebook)
-    return code_store(
-        _store(store),
-        book,
-        coder,
-        settings=(settings or load_settings()).coding,
-        command=command,
-        on_progress=on_progress,
-    )
+    with executor_scope(scheduler) as executor:
+        return code_store(
+            _store(store),
+            book,
+            coder,
+            settings=(settings or load_settings()).coding,
+            command=command,
+            on_progress=on_progress,
+            executor=executor,
+        )
 
 
 def classify(
@@ -219,12 +237,15 @@ def run(
     codebook: str | Path | None = None,
     on_stage: Callable[[str, int, int | None], None] | None = None,
     command: str | None = None,
+    scheduler: str | Executor | None = None,
 ) -> RunSummary:
     """Ingest, code, analyse and report in one call (see ``accord run``).
 
     Every stage reuses what the store already holds, so a second run on the same corpus only
     checks that nothing changed. ``on_stage(stage, done, total)`` reports progress.
+    ``scheduler``: as for ``ingest``; one cluster serves both ingest and coding.
     """
+    from accord.parallel import executor_scope
     from accord.report.render import write_report as render_report
 
     notify = on_stage or (lambda stage, done, total: None)
@@ -232,26 +253,31 @@ def run(
         settings = load_settings(Path(settings) if settings else None)
     opened = _store(store, create=True)
     out_dir = Path(out)
-    ingested = ingest(
-        opened,
-        corpus,
-        manifest=manifest,
-        settings=settings,
-        on_progress=lambda name, done, total: notify("ingest", done, total),
-        command=command,
-    )
-    if ingested.n_ingested == 0:
-        raise AccordError(
-            f"Nothing could be ingested from {corpus}: {len(ingested.skipped)} file(s) skipped.",
-            hint="`accord info` lists each skipped file with its reason.",
+    with executor_scope(scheduler) as executor:  # one cluster for both stages, closed after
+        ingested = ingest(
+            opened,
+            corpus,
+            manifest=manifest,
+            settings=settings,
+            on_progress=lambda name, done, total: notify("ingest", done, total),
+            command=command,
+            scheduler=executor,
         )
-    coded = code(
-        opened,
-        codebook,
-        coder=coder,
-        on_progress=lambda done, total: notify("code", done, total),
-        command=command,
-    )
+        if ingested.n_ingested == 0:
+            raise AccordError(
+                f"Nothing could be ingested from {corpus}: {len(ingested.skipped)} file(s) "
+                "skipped.",
+                hint="`accord info` lists each skipped file with its reason.",
+            )
+        coded = code(
+            opened,
+            codebook,
+            coder=coder,
+            settings=settings,
+            on_progress=lambda done, total: notify("code", done, total),
+            command=command,
+            scheduler=executor,
+        )
     notify("analyse", 0, None)
     result = analyse(opened, settings=settings, out=out_dir / "tables", command=command)
     notify("report", 0, None)

@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import wait as wait_futures
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -326,11 +327,16 @@ class _Limited:
     timeout: float
 
     def __call__(self, partition: Any) -> Any:
-        return run_limited(self.fn, partition, self.timeout)
+        # spawn, not fork: a Dask worker has threads, and a forked copy could inherit a lock
+        # one of them holds.
+        return run_limited(self.fn, partition, self.timeout, start_method="spawn")
 
 
-def run_limited(fn: Callable[[P], R], partition: P, timeout: float | None) -> R:
-    """``fn(partition)`` here, or with a time limit in this process's sandbox child.
+def run_limited(
+    fn: Callable[[P], R], partition: P, timeout: float | None, *, start_method: str | None = None
+) -> R:
+    """``fn(partition)`` here, or with a time limit in this process's sandbox child (started
+    by ``start_method``; default: the platform's, fork on Linux, as local workers are).
 
     Raises:
         TaskTimeout: it ran over ``timeout`` (the child is replaced).
@@ -341,7 +347,7 @@ def run_limited(fn: Callable[[P], R], partition: P, timeout: float | None) -> R:
         return fn(partition)
     from pebble import ProcessExpired
 
-    future = _sandbox().schedule(fn, args=(partition,), timeout=timeout)
+    future = _sandbox(start_method).schedule(fn, args=(partition,), timeout=timeout)
     try:
         return future.result()
     except TimeoutError:
@@ -353,7 +359,7 @@ def run_limited(fn: Callable[[P], R], partition: P, timeout: float | None) -> R:
 _SANDBOX: dict[int, Any] = {}  # this process's sandbox pool, by pid (a fork starts afresh)
 
 
-def _sandbox():
+def _sandbox(start_method: str | None):
     pid = os.getpid()
     if pid not in _SANDBOX:
         if multiprocessing.current_process().daemon:
@@ -362,11 +368,21 @@ def _sandbox():
                 "process that enforces per-file time limits.",
                 hint="Start workers with DASK_DISTRIBUTED__WORKER__DAEMON=False (docs/scaling.md).",
             )
+        from multiprocessing.util import Finalize
+
         from pebble import ProcessPool
 
-        # spawn, not fork: the process running this may have threads (a Dask worker does).
-        _SANDBOX[pid] = ProcessPool(max_workers=1, context=multiprocessing.get_context("spawn"))
+        pool = ProcessPool(max_workers=1, context=multiprocessing.get_context(start_method))
+        # Stopped when this process exits, before it waits for its children: the child would
+        # otherwise wait for work, and the exit for the child.
+        Finalize(pool, _stop_pool, args=(pool,), exitpriority=10)
+        _SANDBOX[pid] = pool
     return _SANDBOX[pid]
+
+
+def _stop_pool(pool) -> None:
+    pool.stop()
+    pool.join()
 
 
 def usable_cores() -> int:
@@ -410,3 +426,21 @@ def open_executor(
     if "://" in spec or (count.isdigit() and kind):
         return DaskExecutor(spec)
     raise ConfigError(f"Unknown scheduler '{spec}'.", hint=SCHEDULER_HELP)
+
+
+@contextmanager
+def executor_scope(scheduler: str | Executor | None) -> Iterator[Executor | None]:
+    """The executor a scheduler spec names, for the length of one call, closed afterwards
+    (an Executor passed in is left open: its owner closes it). Without a spec or
+    ACCORD_SCHEDULER: None, which lets each stage use its default, as before executors."""
+    if isinstance(scheduler, Executor):
+        yield scheduler
+        return
+    if not (scheduler or os.environ.get(SCHEDULER_ENV, "").strip()):
+        yield None
+        return
+    executor = open_executor(scheduler)
+    try:
+        yield executor
+    finally:
+        executor.close()

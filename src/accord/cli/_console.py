@@ -71,6 +71,9 @@ def configure_logging(verbose: bool, debug: bool) -> None:
         handlers=[RichHandler(console=err_console, show_path=False)],
         force=True,
     )
+    # Dask logs each worker's start and stop at INFO (--scheduler): only under --debug. Dask
+    # reads this when it is first imported, and its worker processes inherit it.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if debug else "warning")
 
 
 class AccordGroup(TyperGroup):

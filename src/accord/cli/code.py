@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from accord.cli._console import console, err_console, escape, progress_bar, state
+from accord.cli._options import SCHEDULER
 
 CODER_HELP = (
     "trained, rules, embedding or ensemble (default: trained when the codebook has a model, "
@@ -22,11 +23,13 @@ def code(
     ctx: typer.Context,
     coder: str | None = typer.Option(None, help=CODER_HELP),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Code every passage not yet coded with this codebook and coder.
 
     Example:
         accord code --coder trained
+        accord code --scheduler tcp://10.0.0.5:8786
     """
     import accord
 
@@ -38,6 +41,7 @@ def code(
             coder=coder,
             command=shlex.join(sys.argv),
             on_progress=lambda done, total: update(done, total),
+            scheduler=scheduler,
         )
     for note in report.notes:
         err_console.print(f"[yellow]{escape(note)}[/yellow]")

@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from accord.cli._console import console, err_console, escape, state
+from accord.cli._options import SCHEDULER
 from accord.cli.analyse import render_ranking
 
 STAGES = {
@@ -29,11 +30,13 @@ def run(
     coder: str | None = typer.Option(None, help="trained, rules, embedding or ensemble."),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Ingest, code, analyse and report in one command; a second run reuses everything.
 
     Example:
         accord run corpus/ --out results/
+        accord run corpus/ --out results/ --scheduler local:2
     """
     import accord
 
@@ -49,6 +52,7 @@ def run(
             codebook=codebook,
             on_stage=on_stage,
             command=shlex.join(sys.argv),
+            scheduler=scheduler,
         )
     render_summary(summary)
 

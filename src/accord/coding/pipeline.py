@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,16 +104,14 @@ def code_store(
         store, digest, codebook.name, codebook.version, dump_codebook(codebook)
     )
     run_id = store.start_run("code", command)
-    pending = coding_store.pending_units(store, digest, name)
-    total = len(pending)
+    total = coding_store.count_pending(store, digest, name)
     logger.info("Coding - %d passages to code with %s", total, name)
-    parts, reuse_notes = _plan(store, codebook, name, pending)
-    notes = [*notes, *reuse_notes]
+    earlier = _reusable_codebook(store, codebook, name) if total else None
+    plan = _Plan(name, codebook, digest, earlier)
     size = (settings or CodingSettings()).batch_size
-    jobs = [job for part in parts for job in _jobs(part, name, digest, size)]
     done = 0
     with paused_gc():  # saving allocates as much as coding does
-        for job, rows in _coded(jobs, store, executor):
+        for job, rows in _coded(plan.jobs(store, size), store, executor, total > size):
             coding_store.save_rows(
                 store,
                 digest,
@@ -126,6 +125,7 @@ def code_store(
             done += len(job.pending)
             if on_progress:
                 on_progress(done, total)
+    notes = [*notes, *plan.notes()]
     report = CodingReport(
         run_id,
         name,
@@ -151,41 +151,90 @@ class _Job:
     job: CodingJob
 
 
-def _jobs(part: _Part, name: str, digest: str, size: int) -> Iterator[_Job]:
-    key = part.codebook.digest()
-    for start in range(0, len(part.units), size):
-        batch = part.units[start : start + size]
-        units = tuple((p.unit.id, p.unit.text, p.unit.document_type) for p in batch)
-        yield _Job(batch, part.kept, CodingJob(name, part.codebook, key, digest, units))
+@dataclass
+class _Plan:
+    """How the pending passages are coded. Those coded before with an earlier codebook that
+    differs from this one only in some dimensions (same gate, same text) need only those
+    dimensions re-coded, the codes of the others kept: a dimension's codes depend on nothing
+    else, so the result equals coding from scratch. The rest are coded with the whole codebook.
+    """
+
+    coder: str
+    codebook: Codebook
+    digest: str
+    earlier: tuple[str, list[str]] | None  # (earlier codebook's digest, unchanged dimensions)
+    n_kept: int = 0
+
+    def jobs(self, store: CorpusStore, size: int) -> Iterator[_Job]:
+        """Partitions of at most ``size`` passages, read from the store page by page."""
+        earlier_digest, unchanged = self.earlier or (None, [])
+        narrowed = self.codebook.only({d.id for d in self.codebook.dimensions} - set(unchanged))
+        keys = {"full": self.digest, "narrowed": narrowed.digest()}
+        for page in coding_store.iter_pending(store, self.digest, self.coder, size, earlier_digest):
+            fresh = [u for u in page if not u.is_reusable]
+            reuse = [u for u in page if u.is_reusable]
+            if fresh:
+                yield self._job(fresh, self.codebook, keys["full"], None)
+            if reuse:
+                self.n_kept += len(reuse)
+                yield self._job(reuse, narrowed, keys["narrowed"], self.earlier)
+
+    def _job(self, units, codebook, key, kept) -> _Job:
+        texts = tuple((p.unit.id, p.unit.text, p.unit.document_type) for p in units)
+        return _Job(units, kept, CodingJob(self.coder, codebook, key, self.digest, texts))
+
+    def notes(self) -> list[str]:
+        if not self.n_kept or self.earlier is None:
+            return []
+        earlier_digest, unchanged = self.earlier
+        changed = [d.id for d in self.codebook.dimensions if d.id not in unchanged]
+        return [
+            f"Kept the codes of unchanged dimensions ({', '.join(unchanged)}) from codebook "
+            f"{earlier_digest[:12]} for {self.n_kept} passages; re-coded "
+            f"{', '.join(changed) if changed else 'no dimension'}."
+        ]
 
 
 def _coded(
-    jobs: list[_Job], store: CorpusStore, executor: Executor | None
+    jobs: Iterator[_Job], store: CorpusStore, executor: Executor | None, is_large: bool
 ) -> Iterator[tuple[_Job, list[tuple]]]:
-    """Each job with its assignment rows, in order."""
-    if not jobs:  # nothing to code: do not load the model (importing torch takes seconds)
+    """Each job with its assignment rows, in order. Without an executor, a job of one
+    partition is coded here (cheaper than starting a worker), a larger one by one local
+    worker process per core."""
+    first = next(jobs, None)
+    if first is None:  # nothing to code: do not load the model (importing torch takes seconds)
         return
-    first = jobs[0].job
-    if not first.codebook.dimensions:  # every dimension kept from an earlier codebook
+    jobs = itertools.chain([first], jobs)
+    if first.job.coder in NEEDS_EMBEDDING:  # vectors are cached in the store: code them here
+        coders: dict[str, Any] = {}
         for job in jobs:
-            yield job, []
+            yield job, _code_here(job.job, store, coders)
         return
-    if first.coder in NEEDS_EMBEDDING:  # vectors are cached in the store: code them here
-        instance = _make(first.coder, first.codebook, store)
+    owned = executor is None
+    runner = executor or (ProcessExecutor() if is_large else InProcessExecutor())
+    handed_out: deque[_Job] = deque()
+
+    def partitions() -> Iterator[CodingJob]:
         for job in jobs:
-            codings = instance.code([CodingUnit(*u) for u in job.job.units])
-            yield job, coding_store.assignment_rows(codings, first.store_digest, first.coder)
-        return
-    # One partition costs less here than starting a worker for it.
-    owned = executor is None and len(jobs) > 1
-    runner = executor or (ProcessExecutor() if owned else InProcessExecutor())
+            handed_out.append(job)
+            yield job.job
+
     try:
-        work = runner.map(code_partition, (j.job for j in jobs), ordered=True)
-        for job, outcome in zip(jobs, work, strict=True):
-            yield job, _rows(outcome)
+        for outcome in runner.map(code_partition, partitions(), ordered=True):
+            yield handed_out.popleft(), _rows(outcome)
     finally:
         if owned:
             runner.close()
+
+
+def _code_here(job: CodingJob, store: CorpusStore, coders: dict[str, Any]) -> list[tuple]:
+    if not job.codebook.dimensions:
+        return []
+    if job.codebook_key not in coders:
+        coders[job.codebook_key] = _make(job.coder, job.codebook, store)
+    instance = coders[job.codebook_key]
+    codings = instance.code([CodingUnit(*u) for u in job.units])
+    return coding_store.assignment_rows(codings, job.store_digest, job.coder)
 
 
 def _rows(outcome: Outcome) -> list[tuple]:
@@ -198,43 +247,6 @@ def _rows(outcome: Outcome) -> list[tuple]:
             hint="Nothing of that partition was saved; a re-run codes what is left.",
         ) from outcome.error
     return outcome.result
-
-
-@dataclass(frozen=True)
-class _Part:
-    """Pending passages coded alike: with the whole codebook, or with only the dimensions that
-    changed since an earlier codebook whose codes for the others are ``kept``."""
-
-    units: list[coding_store.PendingUnit]
-    codebook: Codebook
-    kept: tuple[str, list[str]] | None = None
-
-
-def _plan(
-    store: CorpusStore, codebook: Codebook, coder: str, pending: list[coding_store.PendingUnit]
-) -> tuple[list[_Part], list[str]]:
-    """Split the pending passages: those coded before with a codebook that differs from this one
-    only in some dimensions (same gate, same text) need only those dimensions re-coded; a
-    dimension's codes depend on nothing else, so the result equals coding from scratch."""
-    base = _reusable_codebook(store, codebook, coder) if pending else None
-    if base is None:
-        return [_Part(pending, codebook)], []
-    old_digest, unchanged = base
-    coded = coding_store.coded_text_hashes(store, old_digest, coder)
-    reuse, fresh = [], []
-    for unit in pending:
-        (reuse if coded.get(unit.unit.id) == unit.text_hash else fresh).append(unit)
-    if not reuse:
-        return [_Part(pending, codebook)], []
-    changed = [d.id for d in codebook.dimensions if d.id not in unchanged]
-    note = (
-        f"Kept the codes of unchanged dimensions ({', '.join(unchanged)}) from codebook "
-        f"{old_digest[:12]} for {len(reuse)} passages; re-coded "
-        f"{', '.join(changed) if changed else 'no dimension'}."
-    )
-    parts = [_Part(fresh, codebook)] if fresh else []
-    parts.append(_Part(reuse, codebook.only(set(changed)), (old_digest, unchanged)))
-    return parts, [note]
 
 
 MAX_EARLIER_CODEBOOKS = 10  # earlier codebooks compared with a new one, newest first

@@ -31,6 +31,8 @@ class CodingJob:
 
 def code_partition(job: CodingJob) -> list[tuple]:
     """Assignment rows of every passage of the job (see ``coding_store.assignment_rows``)."""
+    if not job.codebook.dimensions:  # every dimension kept from an earlier codebook
+        return []
     coder = coder_for(job)
     with paused_gc():
         codings = coder.code([CodingUnit(*unit) for unit in job.units])

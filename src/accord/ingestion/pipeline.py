@@ -368,26 +368,37 @@ def _parse_job(job: tuple[str, str, int, int]) -> ParsedFile:
 
 def _parse_failure(task: _Task, error: BaseException, settings: IngestSettings) -> Skipped:
     """Why a file that a worker could not parse is skipped."""
+    source, row = str(task.path), _row(task)
     if isinstance(error, TaskTimeout):
-        reason = "timeout"
-        message = (
+        return Skipped(
+            source,
+            "ingest",
+            "timeout",
             f"parsing took longer than {settings.file_timeout_s:g} s and was stopped "
-            "(setting ingest.file_timeout_s)."
+            "(setting ingest.file_timeout_s).",
+            row,
         )
-    elif isinstance(error, WorkerCrashed):
-        reason = "parser-crashed"
-        message = f"the parser crashed on this file (exit code {error.exitcode})."
-    elif isinstance(error, ExecutionError):
+    if isinstance(error, WorkerCrashed):
+        return Skipped(
+            source,
+            "ingest",
+            "parser-crashed",
+            f"the parser crashed on this file (exit code {error.exitcode}).",
+            row,
+        )
+    if isinstance(error, ExecutionError):
         raise error  # the executor cannot run parsers at all: no file would fare better
-    elif isinstance(error, AccordError):
-        reason, message = error.reason, error.message
-    else:  # a bug must cost one file, not the run; the log has details
-        logger.error("Internal error on %s", task.path, exc_info=error)
-        reason = "internal-error"
-        message = (
-            f"Accord failed on this file (a bug; please report it): {type(error).__name__}: {error}"
-        )
-    return Skipped(str(task.path), "ingest", reason, message, _row(task))
+    if isinstance(error, AccordError):
+        return Skipped(source, "ingest", error.reason, error.message, row)
+    # A bug must cost one file, not the run; the log has details.
+    logger.error("Internal error on %s", task.path, exc_info=error)
+    return Skipped(
+        source,
+        "ingest",
+        "internal-error",
+        f"Accord failed on this file (a bug; please report it): {type(error).__name__}: {error}",
+        row,
+    )
 
 
 def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> None:

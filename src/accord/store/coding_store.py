@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +19,7 @@ from accord.store.corpus_store import CorpusStore, utc_now
 class PendingUnit:
     unit: CodingUnit
     text_hash: str
+    is_reusable: bool = False  # coded before, same text, with the earlier codebook asked about
 
 
 def save_codebook(store: CorpusStore, digest: str, name: str, version: str, yaml_text: str) -> None:
@@ -33,18 +34,50 @@ def codebook_yaml(store: CorpusStore, digest: str) -> str | None:
     return row[0] if row else None
 
 
-def pending_units(store: CorpusStore, codebook_digest: str, coder: str) -> list[PendingUnit]:
+_PENDING = """
+    FROM passages p JOIN documents d ON d.id = p.document_id
+    LEFT JOIN coded_passages c ON c.passage_id = p.id AND c.codebook_digest = ?
+         AND c.coder = ? AND c.text_hash = p.text_hash
+    WHERE d.is_current = 1 AND c.passage_id IS NULL"""
+
+
+def count_pending(store: CorpusStore, codebook_digest: str, coder: str) -> int:
     """Current passages not yet coded by this coder with this codebook (or whose text changed)."""
-    rows = store.db.execute(
-        """SELECT p.id, p.text, p.text_hash, d.document_type
-           FROM passages p JOIN documents d ON d.id = p.document_id
-           LEFT JOIN coded_passages c ON c.passage_id = p.id AND c.codebook_digest = ?
-                AND c.coder = ? AND c.text_hash = p.text_hash
-           WHERE d.is_current = 1 AND c.passage_id IS NULL
-           ORDER BY p.document_id, p.ordinal""",
-        (codebook_digest, coder),
+    query = "SELECT count(*)" + _PENDING
+    return store.db.execute(query, (codebook_digest, coder)).fetchone()[0]
+
+
+def iter_pending(
+    store: CorpusStore,
+    codebook_digest: str,
+    coder: str,
+    page_size: int,
+    earlier_digest: str | None = None,
+) -> Iterator[list[PendingUnit]]:
+    """The pending passages in reading order, ``page_size`` at a time: memory stays bounded
+    however large the corpus. Each page is its own query, after the previous one is fully
+    read, so coding results saved between pages never disturb the reading. A unit is
+    reusable when the same text was coded with ``earlier_digest``."""
+    query = (
+        "SELECT p.id, p.text, p.text_hash, d.document_type, p.document_id, p.ordinal,"
+        " o.text_hash IS p.text_hash"
+        + _PENDING.replace(
+            "WHERE",
+            "LEFT JOIN coded_passages o ON o.passage_id = p.id AND o.codebook_digest = ?"
+            " AND o.coder = ? WHERE",
+        )
+        + " AND (p.document_id, p.ordinal) > (?, ?) ORDER BY p.document_id, p.ordinal LIMIT ?"
     )
-    return [PendingUnit(CodingUnit(r[0], r[1], r[3]), r[2]) for r in rows]
+    after: tuple[str, int] = ("", -1)
+    while True:
+        rows = store.db.execute(
+            query,
+            (codebook_digest, coder, earlier_digest or "", coder, *after, page_size),
+        ).fetchall()
+        if not rows:
+            return
+        yield [PendingUnit(CodingUnit(r[0], r[1], r[3]), r[2], bool(r[6])) for r in rows]
+        after = (rows[-1][4], rows[-1][5])
 
 
 def coded_codebooks(store: CorpusStore, coder: str) -> list[tuple[str, str]]:
@@ -56,15 +89,6 @@ def coded_codebooks(store: CorpusStore, coder: str) -> list[tuple[str, str]]:
         (coder,),
     )
     return [(digest, yaml_text) for digest, yaml_text in rows]
-
-
-def coded_text_hashes(store: CorpusStore, codebook_digest: str, coder: str) -> dict[str, str]:
-    """Passage id -> hash of the text that was coded, for one codebook and coder."""
-    rows = store.db.execute(
-        "SELECT passage_id, text_hash FROM coded_passages WHERE codebook_digest=? AND coder=?",
-        (codebook_digest, coder),
-    )
-    return dict(rows)
 
 
 def count_current_passages(store: CorpusStore) -> int:
