@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from accord.model.codebook import Codebook
     from accord.parallel import Executor
     from accord.store.search import SearchHit
+    from accord.store.vector_cache import CacheInfo
     from accord.validation.runner import ValidationReport
 
 __all__ = [
@@ -39,7 +40,9 @@ __all__ = [
     "CorpusStore",
     "__version__",
     "analyse",
+    "cache_info",
     "classify",
+    "clear_cache",
     "code",
     "collect",
     "info",
@@ -124,6 +127,22 @@ def collect(manifest: str | Path, into: str | Path, **options: Any) -> CollectRe
     return collect_manifest(Path(manifest), Path(into), **options)
 
 
+def cache_info(settings: AccordSettings | str | Path | None = None) -> CacheInfo:
+    """Where the per-user vector cache is, what it holds, and its cap (see ``accord cache``)."""
+    from accord.store.vector_cache import VectorFile
+
+    if not isinstance(settings, AccordSettings):
+        settings = load_settings(Path(settings) if settings else None)
+    return VectorFile(max_mb=settings.cache.max_mb).info()
+
+
+def clear_cache() -> int:
+    """Drop every vector of the per-user cache; returns how many were dropped."""
+    from accord.store.vector_cache import VectorFile
+
+    return VectorFile().clear()
+
+
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read and validate a codebook YAML file; the packaged default when ``path`` is None."""
     from accord.coding.codebooks import load_codebook as _load
@@ -150,15 +169,17 @@ def code(
     from accord.parallel import executor_scope
 
     book = codebook if not isinstance(codebook, str | Path | None) else load_codebook(codebook)
+    settings = settings or load_settings()
     with executor_scope(scheduler) as executor:
         return code_store(
             _store(store),
             book,
             coder,
-            settings=(settings or load_settings()).coding,
+            settings=settings.coding,
             command=command,
             on_progress=on_progress,
             executor=executor,
+            cache_mb=settings.cache.max_mb,
         )
 
 

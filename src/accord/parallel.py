@@ -201,8 +201,11 @@ class ProcessExecutor(Executor):
         if self._pool is None:
             from pebble import ProcessPool
 
+            threads = max(1, usable_cores() // self.workers)
             try:
-                self._pool = ProcessPool(max_workers=self.workers)
+                self._pool = ProcessPool(
+                    max_workers=self.workers, initializer=_share_cores, initargs=(threads,)
+                )
             except OSError as exc:  # no semaphores, or the process limit reached
                 raise ExecutionError(f"Cannot start worker processes ({exc}).") from exc
         return self._pool.schedule(fn, args=(partition,), timeout=timeout)
@@ -231,6 +234,16 @@ class ProcessExecutor(Executor):
             self._pool.stop()
             self._pool.join()
             self._pool = None
+
+
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def _share_cores(threads: int) -> None:
+    """A worker's numeric libraries (torch, loaded later in the worker) use its share of the
+    cores, not all of them each (as Dask does for its workers)."""
+    for name in THREAD_VARIABLES:
+        os.environ.setdefault(name, str(threads))
 
 
 class DaskExecutor(Executor):

@@ -47,6 +47,7 @@ def _root(
 def _register() -> None:
     from accord.cli import (
         analyse,
+        cache,
         code,
         codebook,
         collect,
@@ -59,7 +60,20 @@ def _register() -> None:
         validate,
     )
 
-    modules = (run, ingest, code, codebook, validate, train, analyse, report, search, info, collect)
+    modules = (
+        run,
+        ingest,
+        code,
+        codebook,
+        validate,
+        train,
+        analyse,
+        report,
+        search,
+        info,
+        collect,
+        cache,
+    )
     for module in modules:
         module.register(app)
 

@@ -28,7 +28,7 @@ err_console = Console(stderr=True)
 def error_log_path() -> Path:
     """The user's own error log (in Accord's per-user folder, private to the user), never a
     file shared by every user of the machine."""
-    from accord.coding.dense import cache_dir
+    from accord.config import cache_dir
 
     folder = cache_dir() / "logs"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -23,6 +23,7 @@ def code(
     ctx: typer.Context,
     coder: str | None = typer.Option(None, help=CODER_HELP),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
+    settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
     scheduler: str | None = SCHEDULER,
 ) -> None:
     """Code every passage not yet coded with this codebook and coder.
@@ -39,6 +40,7 @@ def code(
             cli.store,
             codebook,
             coder=coder,
+            settings=accord.load_settings(settings),
             command=shlex.join(sys.argv),
             on_progress=lambda done, total: update(done, total),
             scheduler=scheduler,

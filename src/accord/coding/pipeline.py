@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord.coding.codebooks import dump_codebook, parse_codebook
-from accord.coding.embedding import StoreCache, is_available
+from accord.coding.embedding import is_available, shared_cache
 from accord.coding.registry import NEEDS_EMBEDDING, default_coder_name, make_coder, resolve_name
 from accord.coding.worker import CodingJob, code_partition, paused_gc
-from accord.config import CodingSettings
+from accord.config import CacheSettings, CodingSettings
 from accord.errors import AccordError, ExecutionError
 from accord.model.codebook import GATE_KEY, Codebook
 from accord.model.coding import CodingUnit, UnitCoding
@@ -87,12 +87,14 @@ def code_store(
     command: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
+    cache_mb: float = CacheSettings().max_mb,
 ) -> CodingReport:
     """Code every current passage not yet coded with this codebook and coder.
 
     A new codebook (any change changes its digest) codes every passage again, but only in
     the dimensions that changed when an earlier codebook had the same gate; unchanged passages
-    are skipped, and embeddings are reused from the cache. Partitions of ``batch_size``
+    are skipped, and embeddings are reused from the per-user cache (capped at ``cache_mb``,
+    setting cache.max_mb). Partitions of ``batch_size``
     passages are coded by ``executor`` (default: local worker processes, one per core) and
     saved here, one transaction each, so a run stopped at any point leaves whole partitions
     and a re-run codes the rest.
@@ -107,11 +109,11 @@ def code_store(
     total = coding_store.count_pending(store, digest, name)
     logger.info("Coding - %d passages to code with %s", total, name)
     earlier = _reusable_codebook(store, codebook, name) if total else None
-    plan = _Plan(name, codebook, digest, earlier)
+    plan = _Plan(name, codebook, digest, earlier, cache_mb)
     size = (settings or CodingSettings()).batch_size
     done = 0
     with paused_gc():  # saving allocates as much as coding does
-        for job, rows in _coded(plan.jobs(store, size), store, executor, total > size):
+        for job, rows in _coded(plan.jobs(store, size), executor, total > size):
             coding_store.save_rows(
                 store,
                 digest,
@@ -163,6 +165,7 @@ class _Plan:
     codebook: Codebook
     digest: str
     earlier: tuple[str, list[str]] | None  # (earlier codebook's digest, unchanged dimensions)
+    cache_mb: float
     n_kept: int = 0
 
     def jobs(self, store: CorpusStore, size: int) -> Iterator[_Job]:
@@ -181,7 +184,8 @@ class _Plan:
 
     def _job(self, units, codebook, key, kept) -> _Job:
         texts = tuple((p.unit.id, p.unit.text, p.unit.document_type) for p in units)
-        return _Job(units, kept, CodingJob(self.coder, codebook, key, self.digest, texts))
+        job = CodingJob(self.coder, codebook, key, self.digest, texts, self.cache_mb)
+        return _Job(units, kept, job)
 
     def notes(self) -> list[str]:
         if not self.n_kept or self.earlier is None:
@@ -196,7 +200,7 @@ class _Plan:
 
 
 def _coded(
-    jobs: Iterator[_Job], store: CorpusStore, executor: Executor | None, is_large: bool
+    jobs: Iterator[_Job], executor: Executor | None, is_large: bool
 ) -> Iterator[tuple[_Job, list[tuple]]]:
     """Each job with its assignment rows, in order. Without an executor, a job of one
     partition is coded here (cheaper than starting a worker), a larger one by one local
@@ -205,11 +209,6 @@ def _coded(
     if first is None:  # nothing to code: do not load the model (importing torch takes seconds)
         return
     jobs = itertools.chain([first], jobs)
-    if first.job.coder in NEEDS_EMBEDDING:  # vectors are cached in the store: code them here
-        coders: dict[str, Any] = {}
-        for job in jobs:
-            yield job, _code_here(job.job, store, coders)
-        return
     owned = executor is None
     runner = executor or (ProcessExecutor() if is_large else InProcessExecutor())
     handed_out: deque[_Job] = deque()
@@ -225,16 +224,6 @@ def _coded(
     finally:
         if owned:
             runner.close()
-
-
-def _code_here(job: CodingJob, store: CorpusStore, coders: dict[str, Any]) -> list[tuple]:
-    if not job.codebook.dimensions:
-        return []
-    if job.codebook_key not in coders:
-        coders[job.codebook_key] = _make(job.coder, job.codebook, store)
-    instance = coders[job.codebook_key]
-    codings = instance.code([CodingUnit(*u) for u in job.units])
-    return coding_store.assignment_rows(codings, job.store_digest, job.coder)
 
 
 def _rows(outcome: Outcome) -> list[tuple]:
@@ -276,14 +265,6 @@ def _reusable_codebook(
     return best
 
 
-def _make(name: str, codebook: Codebook, store: CorpusStore):
-    if name in NEEDS_EMBEDDING:
-        from accord.coding.embedding import Encoder
-
-        return make_coder(name, codebook, cache=StoreCache(store, Encoder().model_id))
-    return make_coder(name, codebook)
-
-
 def classify_texts(
     items: Sequence[tuple[str, str]],
     codebook: Codebook,
@@ -292,7 +273,7 @@ def classify_texts(
 ) -> list[dict[str, Any]]:
     """Code ``(id, text)`` pairs without a store; one JSON-ready dict per item."""
     name, _ = choose_coder(coder, codebook)
-    instance = make_coder(name, codebook)
+    instance = make_coder(name, codebook, cache=None if name == "rules.v1" else shared_cache())
     units = [CodingUnit(str(item_id), text, document_type) for item_id, text in items]
     return [coding_as_dict(coding) for coding in instance.code(units)]
 

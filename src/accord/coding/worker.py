@@ -1,6 +1,7 @@
 """Coding one partition of passages, wherever it runs (this process, a local worker, a Dask
-worker): the coder is built once per process and reused, and the codings go back as the
-store's own rows, so the caller, the store's only writer, just writes them."""
+worker): the coder is built once per process and reused (its model loaded once, its vectors
+from this machine's per-user cache), and the codings go back as the store's own rows, so the
+caller, the store's only writer, just writes them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from accord.coding.embedding import shared_cache
 from accord.coding.registry import make_coder
 from accord.model.codebook import Codebook
 from accord.model.coding import CodingUnit
@@ -27,6 +29,7 @@ class CodingJob:
     codebook_key: str  # its digest: which cached coder serves it
     store_digest: str  # the digest the rows are stored under (the full codebook's)
     units: tuple[tuple[str, str, str | None], ...]
+    cache_mb: float = 2048.0  # size cap of this machine's vector cache (setting cache.max_mb)
 
 
 def code_partition(job: CodingJob) -> list[tuple]:
@@ -48,7 +51,8 @@ def coder_for(job: CodingJob):
     if key in _CODERS:
         _CODERS.move_to_end(key)
     else:
-        _CODERS[key] = make_coder(job.coder, job.codebook)
+        cache = None if job.coder == "rules.v1" else shared_cache(job.cache_mb)
+        _CODERS[key] = make_coder(job.coder, job.codebook, cache=cache)
         while len(_CODERS) > MAX_CODERS:
             _CODERS.popitem(last=False)
     return _CODERS[key]

@@ -1,5 +1,5 @@
-"""Coding results in the store: codebooks, which passages are coded, assignments, and the
-embedding cache."""
+"""Coding results in the store: codebooks, which passages are coded, and assignments (passage
+vectors are cached per user instead: ``store.vector_cache``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from accord.model.coding import CodingUnit, UnitCoding
 from accord.store.corpus_store import CorpusStore, utc_now
@@ -215,44 +213,3 @@ def latest_coding(store: CorpusStore) -> dict[str, Any] | None:
         " ORDER BY started_at DESC, rowid DESC LIMIT 1"
     ).fetchone()
     return {"run_id": row[0], **json.loads(row[1])} if row else None
-
-
-def iter_chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def get_vectors(store: CorpusStore, model_id: str, keys: Sequence[str]) -> dict[str, tuple]:
-    """Cached (vector, spans, sentence vectors) by text hash."""
-    found = {}
-    for chunk in iter_chunks(list(keys), 900):
-        marks = ",".join("?" * len(chunk))
-        rows = store.db.execute(
-            f"SELECT text_hash, vector, sentence_spans, sentence_vectors FROM embeddings"
-            f" WHERE model_id=? AND text_hash IN ({marks})",
-            (model_id, *chunk),
-        )
-        for key, vector, spans, sentences in rows:
-            vec = np.frombuffer(vector, dtype=np.float16).astype(np.float32)
-            span_array = np.frombuffer(spans, dtype=np.int32).reshape(-1, 2)
-            sent = np.frombuffer(sentences, dtype=np.float16).astype(np.float32)
-            found[key] = (vec, tuple(map(tuple, span_array.tolist())), sent.reshape(-1, len(vec)))
-    return found
-
-
-def put_vectors(store: CorpusStore, model_id: str, items: dict[str, tuple]) -> None:
-    with store.transaction() as db:
-        db.executemany(
-            "INSERT OR REPLACE INTO embeddings(text_hash, model_id, vector, sentence_spans,"
-            " sentence_vectors) VALUES (?,?,?,?,?)",
-            [
-                (
-                    key,
-                    model_id,
-                    np.asarray(vec, np.float16).tobytes(),
-                    np.asarray(spans, np.int32).reshape(-1, 2).tobytes(),
-                    np.asarray(sentences, np.float16).tobytes(),
-                )
-                for key, (vec, spans, sentences) in items.items()
-            ],
-        )
