@@ -19,12 +19,13 @@ from accord.parallel import (
     open_executor,
 )
 
-LOCAL = [InProcessExecutor, lambda: ProcessExecutor(2)]
 
-
-@pytest.fixture(params=LOCAL, ids=["in-process", "processes"])
+@pytest.fixture(params=["in-process", "processes", "dask"])
 def executor(request):
-    with request.param() as opened:
+    if request.param == "dask":
+        yield request.getfixturevalue("cluster")  # the folder's LocalCluster, left running
+        return
+    with InProcessExecutor() if request.param == "in-process" else ProcessExecutor(2) as opened:
         yield opened
 
 
@@ -56,12 +57,12 @@ def test_partitions_over_the_time_limit_are_stopped(executor):
     assert time.perf_counter() - started < 20
 
 
-def test_a_dead_worker_is_reported_and_replaced():
+def test_a_dead_worker_is_reported_and_replaced(cluster):
     with ProcessExecutor(1) as executor:
         outcomes = list(executor.map(os._exit, [3]))
         assert isinstance(outcomes[0].error, WorkerCrashed) and outcomes[0].error.exitcode == 3
         assert [o.value() for o in executor.map(abs, [-2])] == [2]
-    with InProcessExecutor() as executor:  # with a time limit, the sandbox child dies instead
+    for executor in (InProcessExecutor(), cluster):  # with a time limit, the sandbox child dies
         (outcome,) = executor.map(os._exit, [4], timeout=10)
         assert isinstance(outcome.error, WorkerCrashed) and outcome.error.exitcode == 4
 
