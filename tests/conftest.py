@@ -21,6 +21,20 @@ SHARED = Path(
 SHARED_CORPUS = SHARED / "corpus"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory):
+    """The test run's own per-user folder (vectors, distilled models, error log), not the
+    user's ~/.cache/accord: no test depends on what an earlier run left there. Worker
+    processes inherit it."""
+    previous = os.environ.get("ACCORD_CACHE_DIR")
+    os.environ["ACCORD_CACHE_DIR"] = str(tmp_path_factory.mktemp("accord-cache"))
+    yield Path(os.environ["ACCORD_CACHE_DIR"])
+    if previous is None:
+        os.environ.pop("ACCORD_CACHE_DIR", None)
+    else:
+        os.environ["ACCORD_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> CorpusStore:
     with open_store(tmp_path / "accord.db") as fresh:

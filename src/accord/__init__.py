@@ -33,7 +33,9 @@ if TYPE_CHECKING:  # what type checkers see of the names ``__getattr__`` imports
     from accord.model.codebook import Codebook as Codebook
     from accord.model.provenance import RunStamp as RunStamp
     from accord.model.provenance import Skipped as Skipped
+    from accord.parallel import Executor
     from accord.store.search import SearchHit as SearchHit
+    from accord.store.vector_cache import CacheInfo
     from accord.validation.runner import ValidationReport as ValidationReport
     from accord.validation.training import TrainReport as TrainReport
 
@@ -58,7 +60,9 @@ __all__ = [
     "RunSummary",
     "__version__",
     "analyse",
+    "cache_info",
     "classify",
+    "clear_cache",
     "code",
     "collect",
     "info",
@@ -103,22 +107,31 @@ def ingest(
     institutions: str | Path | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     command: str | None = None,
+    scheduler: str | Executor | None = None,
 ) -> IngestReport:
-    """Ingest files, folders and/or a manifest into the store (see ``accord ingest``)."""
+    """Ingest files, folders and/or a manifest into the store (see ``accord ingest``).
+
+    ``scheduler`` says where files are parsed: ``"local:2"`` (a Dask LocalCluster of two
+    workers), a Dask scheduler's address, ``"processes:N"``, ``"in-process"`` or an Executor;
+    default ``ACCORD_SCHEDULER``, else ``settings.ingest.workers`` local processes.
+    """
     from accord.ingestion.institutions import load_registry
     from accord.ingestion.pipeline import ingest_corpus
+    from accord.parallel import executor_scope
 
     settings = settings or load_settings()
-    return ingest_corpus(
-        _store(store, create=True),
-        sources,
-        manifest=manifest,
-        path_column=path_column,
-        settings=settings.ingest,
-        registry=load_registry(institutions),
-        command=command,
-        on_progress=on_progress,
-    )
+    with executor_scope(scheduler) as executor:
+        return ingest_corpus(
+            _store(store, create=True),
+            sources,
+            manifest=manifest,
+            path_column=path_column,
+            settings=settings.ingest,
+            registry=load_registry(institutions),
+            command=command,
+            on_progress=on_progress,
+            executor=executor,
+        )
 
 
 def search(
@@ -152,6 +165,22 @@ def collect(manifest: str | Path, into: str | Path, **options: Any) -> CollectRe
     return collect_manifest(Path(manifest), Path(into), **options)
 
 
+def cache_info(settings: AccordSettings | str | Path | None = None) -> CacheInfo:
+    """Where the per-user vector cache is, what it holds, and its cap (see ``accord cache``)."""
+    from accord.store.vector_cache import VectorFile
+
+    if not isinstance(settings, AccordSettings):
+        settings = load_settings(Path(settings) if settings else None)
+    return VectorFile(max_mb=settings.cache.max_mb).info()
+
+
+def clear_cache() -> int:
+    """Drop every vector of the per-user cache; returns how many were dropped."""
+    from accord.store.vector_cache import VectorFile
+
+    return VectorFile().clear()
+
+
 def load_codebook(path: str | Path | None = None) -> Codebook:
     """Read and validate a codebook YAML file; the packaged default when ``path`` is None."""
     from accord.coding.codebooks import load_codebook as _load
@@ -167,19 +196,29 @@ def code(
     settings: AccordSettings | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     command: str | None = None,
+    scheduler: str | Executor | None = None,
 ) -> CodingReport:
-    """Code passages not yet coded with this codebook and coder (see ``accord code``)."""
+    """Code passages not yet coded with this codebook and coder (see ``accord code``).
+
+    ``scheduler``: where partitions of passages are coded, as for ``ingest``; default
+    ``ACCORD_SCHEDULER``, else one local process per core (this process for one partition).
+    """
     from accord.coding.pipeline import code_store
+    from accord.parallel import executor_scope
 
     book = codebook if not isinstance(codebook, str | Path | None) else load_codebook(codebook)
-    return code_store(
-        _store(store),
-        book,
-        coder,
-        settings=(settings or load_settings()).coding,
-        command=command,
-        on_progress=on_progress,
-    )
+    settings = settings or load_settings()
+    with executor_scope(scheduler) as executor:
+        return code_store(
+            _store(store),
+            book,
+            coder,
+            settings=settings.coding,
+            command=command,
+            on_progress=on_progress,
+            executor=executor,
+            cache_mb=settings.cache.max_mb,
+        )
 
 
 def classify(
@@ -295,12 +334,15 @@ def run(
     codebook: str | Path | None = None,
     on_stage: Callable[[str, int, int | None], None] | None = None,
     command: str | None = None,
+    scheduler: str | Executor | None = None,
 ) -> RunSummary:
     """Ingest, code, analyse and report in one call (see ``accord run``).
 
     Every stage reuses what the store already holds, so a second run on the same corpus only
     checks that nothing changed. ``on_stage(stage, done, total)`` reports progress.
+    ``scheduler``: as for ``ingest``; one cluster serves both ingest and coding.
     """
+    from accord.parallel import executor_scope
     from accord.report.render import write_report as render_report
 
     notify = on_stage or (lambda stage, done, total: None)
@@ -308,24 +350,28 @@ def run(
         settings = load_settings(Path(settings) if settings else None)
     opened = _store(store, create=True)
     out_dir = Path(out)
-    ingested = ingest(
-        opened,
-        corpus,
-        manifest=manifest,
-        settings=settings,
-        on_progress=lambda name, done, total: notify("ingest", done, total),
-        command=command,
-    )
-    if ingested.n_ingested == 0:
-        why, hint = ingested.why_nothing()
-        raise AccordError(f"Nothing could be ingested from {corpus}: {why}.", hint=hint)
-    coded = code(
-        opened,
-        codebook,
-        coder=coder,
-        on_progress=lambda done, total: notify("code", done, total),
-        command=command,
-    )
+    with executor_scope(scheduler) as executor:  # one cluster for both stages, closed after
+        ingested = ingest(
+            opened,
+            corpus,
+            manifest=manifest,
+            settings=settings,
+            on_progress=lambda name, done, total: notify("ingest", done, total),
+            command=command,
+            scheduler=executor,
+        )
+        if ingested.n_ingested == 0:
+            why, hint = ingested.why_nothing()
+            raise AccordError(f"Nothing could be ingested from {corpus}: {why}.", hint=hint)
+        coded = code(
+            opened,
+            codebook,
+            coder=coder,
+            settings=settings,
+            on_progress=lambda done, total: notify("code", done, total),
+            command=command,
+            scheduler=executor,
+        )
     result = analyse(
         opened,
         settings=settings,

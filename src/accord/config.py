@@ -6,6 +6,7 @@ The digest of the effective settings is stamped on every output.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -16,6 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from accord.errors import ConfigError
 from accord.model.provenance import digest_json
 from accord.model.schema_errors import schema_problems, sentence
+
+
+def cache_dir() -> Path:
+    """The user's own Accord folder: cached vectors, distilled models, the error log."""
+    return Path(os.environ.get("ACCORD_CACHE_DIR") or Path.home() / ".cache" / "accord")
 
 
 class _Section(BaseModel):
@@ -134,13 +140,28 @@ class AnalysisSettings(_Section):
     )
 
 
+class CacheSettings(_Section):
+    max_mb: float = Field(
+        2048.0,
+        ge=0,
+        description="Size cap of the per-user vector cache (ACCORD_CACHE_DIR or ~/.cache/accord, "
+        "shared by every store); the least recently used vectors go first; 0 turns it off.",
+    )
+
+
+# Sections that change where and how fast work runs, never a result: left out of the digest,
+# so changing them does not make a stored analysis look stale.
+MACHINE_SECTIONS = frozenset({"cache"})
+
+
 class AccordSettings(_Section):
     ingest: IngestSettings = IngestSettings()
     coding: CodingSettings = CodingSettings()
     analysis: AnalysisSettings = AnalysisSettings()
+    cache: CacheSettings = CacheSettings()
 
     def digest(self) -> str:
-        return digest_json(self.model_dump(mode="json"))
+        return digest_json(self.model_dump(mode="json", exclude=set(MACHINE_SECTIONS)))
 
 
 def load_settings(path: Path | None = None, **overrides: Any) -> AccordSettings:

@@ -17,6 +17,7 @@ The tree::
     ├── CollectError           a manifest URL could not be downloaded
     ├── ValidationDataError    gold labels that cannot be read or matched
     ├── AnalysisError          too little coded data to analyse
+    ├── ExecutionError         a scheduler that cannot be reached, or work that failed on it
     └── ReportError
 
 Batch stages catch ``IngestError`` per item and record it as a skipped file; everything else
@@ -100,6 +101,10 @@ class TrainingDataError(AccordError):
 
 class AnalysisError(AccordError):
     reason = "analysis-failed"
+
+
+class ExecutionError(AccordError):
+    reason = "execution-failed"
 
 
 class ReportError(AccordError):

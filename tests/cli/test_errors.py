@@ -89,7 +89,7 @@ def test_settings_typos_each_get_a_suggestion_and_the_allowed_keys(tmp_path):
     ]
     # the allowed keys are read from the schema: a new setting shows up by itself
     assert f"Allowed in [analysis]: {', '.join(AnalysisSettings.model_fields)};" in hint
-    assert "allowed sections: ingest, coding, analysis." in hint
+    assert "allowed sections: ingest, coding, analysis, cache." in hint
     result = invoke("--store", str(tmp_path / "x.db"), "analyse", "--settings", str(path))
     assert result.exit_code == 1
     assert "3 problems" in result.output and "more" not in result.output

@@ -10,11 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accord.coding.codebooks import load_codebook
-from accord.coding.parallel import code_in_parallel, decode, encode
 from accord.coding.patterns import PatternSet, prepare
 from accord.coding.regex_keys import regex_keys
 from accord.coding.rules import RulesCoder
+from accord.coding.worker import CodingJob, code_partition
 from accord.model.coding import CodingUnit
+from accord.parallel import InProcessExecutor, ProcessExecutor
+from accord.store.coding_store import assignment_rows
 
 
 @pytest.mark.parametrize(
@@ -81,19 +83,22 @@ def test_keyed_raw_patterns_find_what_the_regex_finds(words):
 
 
 def test_coding_split_over_processes_equals_one_process():
-    coder = RulesCoder(load_codebook())
+    codebook = load_codebook()
     texts = [
         "Member States shall cooperate on AI in health care and education.",
         "The Council recalls its resolution on autonomous weapons systems.",
         "Developers should publish transparency reports (2024).",
     ]
-    units = [CodingUnit(f"u{k}", texts[k % len(texts)] + f" Item {k}.") for k in range(60)]
-    serial = [coder.code_one(u) for u in units]
-    split = code_in_parallel(
-        lambda start, end: [coder.code_one(u) for u in units[start:end]],
-        len(units),
-        workers=2,
-        min_units=10,
+    units = [(f"u{k}", texts[k % len(texts)] + f" Item {k}.", None) for k in range(60)]
+    serial = assignment_rows(
+        RulesCoder(codebook).code([CodingUnit(*u) for u in units]), "digest", "rules.v1"
     )
-    assert split == serial
-    assert [decode(encode(c)) for c in serial] == serial
+    jobs = [
+        CodingJob("rules.v1", codebook, codebook.digest(), "digest", tuple(units[k : k + 15]))
+        for k in range(0, len(units), 15)
+    ]
+    for executor in (ProcessExecutor(2), InProcessExecutor()):
+        with executor:
+            outcomes = list(executor.map(code_partition, jobs, ordered=True))
+        assert [o.index for o in outcomes] == [0, 1, 2, 3]
+        assert [row for o in outcomes for row in o.value()] == serial

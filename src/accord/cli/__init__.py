@@ -47,6 +47,7 @@ def _root(
 def _register() -> None:
     from accord.cli import (
         analyse,
+        cache,
         code,
         codebook,
         collect,
@@ -73,6 +74,7 @@ def _register() -> None:
         serve,
         info,
         collect,
+        cache,
     )
     for module in modules:
         module.register(app)

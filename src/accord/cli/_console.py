@@ -40,7 +40,7 @@ err_console = Console(stderr=True, soft_wrap=True)  # an error stays one line in
 def error_log_path() -> Path:
     """The user's own error log (in Accord's per-user folder, private to the user), never a
     file shared by every user of the machine."""
-    from accord.coding.dense import cache_dir
+    from accord.config import cache_dir
 
     folder = cache_dir() / "logs"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -83,6 +83,9 @@ def configure_logging(verbose: bool, debug: bool) -> None:
         handlers=[RichHandler(console=err_console, show_path=False)],
         force=True,
     )
+    # Dask logs each worker's start and stop at INFO (--scheduler): only under --debug. Dask
+    # reads this when it is first imported, and its worker processes inherit it.
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if debug else "warning")
 
 
 class AccordGroup(TyperGroup):

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from accord.cli._console import StageProgress, console, err_console, escape, print_json, state
+from accord.cli._options import SCHEDULER
 
 CODER_HELP = (
     "trained, rules, embedding or ensemble (default: trained when the codebook has a model, "
@@ -23,11 +24,14 @@ def code(
     coder: str | None = typer.Option(None, help=CODER_HELP),
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Code every passage not yet coded with this codebook and coder.
 
     Example:
         accord code --coder trained
+        accord code --scheduler tcp://10.0.0.5:8786
     """
     import accord
 
@@ -37,8 +41,10 @@ def code(
             cli.store,
             codebook,
             coder=coder,
+            settings=accord.load_settings(settings),
             command=shlex.join(sys.argv),
             on_progress=progress.stage("code"),
+            scheduler=scheduler,
         )
     if as_json:
         print_json(report.as_dict())

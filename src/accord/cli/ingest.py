@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from accord.cli._console import StageProgress, console, err_console, escape, print_json, state
+from accord.cli._options import SCHEDULER
 from accord.errors import AccordError
 
 
@@ -30,12 +31,14 @@ def ingest(
     institutions: Path | None = typer.Option(None, help="Your own institution registry (YAML)."),
     settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Ingest a corpus into the store: PDF, HTML, DOCX, TXT and Markdown, with a manifest.
 
     Example:
         accord ingest corpus/ --manifest corpus/manifest.csv
         accord ingest pdfs/ -m manifest.csv --path-column original_path
+        accord ingest corpus/ --scheduler local:2
     """
     import accord
 
@@ -61,6 +64,7 @@ def ingest(
             institutions=institutions,
             command=shlex.join(sys.argv),
             on_progress=lambda name, done, total: progress.update("ingest", done, total, name),
+            scheduler=scheduler,
         )
     if as_json:
         print_json(report.as_dict())

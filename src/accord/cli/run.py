@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from accord.cli._console import StageProgress, console, escape, print_json, state
+from accord.cli._options import SCHEDULER
 from accord.cli.analyse import render_ranking
 
 
@@ -22,11 +23,13 @@ def run(
     codebook: Path | None = typer.Option(None, help="Your own codebook YAML."),
     settings: Path | None = typer.Option(None, help="Settings file (TOML or YAML)."),
     as_json: bool = typer.Option(False, "--json", help="Print what each stage did as JSON."),
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Ingest, code, analyse and report in one command; a second run reuses everything.
 
     Example:
         accord run corpus/ --out results/
+        accord run corpus/ --out results/ --scheduler local:2
     """
     import accord
 
@@ -42,6 +45,7 @@ def run(
             codebook=codebook,
             on_stage=progress.update,
             command=shlex.join(sys.argv),
+            scheduler=scheduler,
         )
     if as_json:
         print_json(summary.as_dict())

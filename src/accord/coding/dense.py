@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from accord.coding.loading import quiet_model_loading
+from accord.config import cache_dir
 from accord.errors import AccordError
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,6 @@ MINILM_DIMS = 384
 
 class DenseUnavailable(AccordError):
     reason = "embedding-unavailable"
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("ACCORD_CACHE_DIR") or Path.home() / ".cache" / "accord")
 
 
 def encoder_for(kind: str, cache: VectorCache | None = None):

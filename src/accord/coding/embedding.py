@@ -5,7 +5,7 @@ A category's score is the highest cosine similarity between the passage and one 
 exemplars; it is assigned above the category's calibrated threshold. Evidence is the closest
 exemplar and the passage sentence most similar to it. Sentence vectors come from the same
 forward pass (token vectors pooled over each sentence), so evidence costs no extra encoding.
-Vectors are cached by passage text hash and model id.
+Vectors are cached per user (``UserCache``), by passage text hash and model id.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from accord.errors import AccordError
 from accord.model.codebook import Codebook, Dimension
 from accord.model.coding import Assignment, Candidate, CodingUnit, Evidence, UnitCoding
 from accord.model.sentences import sentence_spans
-from accord.store.coding_store import get_vectors, put_vectors
-from accord.store.corpus_store import CorpusStore, passage_hash
+from accord.store.corpus_store import passage_hash
+from accord.store.vector_cache import VectorFile
 
 logger = logging.getLogger(__name__)
 
@@ -57,22 +57,30 @@ def text_key(text: str) -> str:
     return passage_hash(text)
 
 
-class StoreCache:
-    """The store's embeddings table as a VectorCache for one model."""
+class UserCache:
+    """The per-user vector cache (``store.vector_cache``) as a VectorCache for one model:
+    shared by every store and run, and by worker processes on the same machine."""
 
-    def __init__(self, store: CorpusStore, model_id: str):
-        self.store, self.model_id = store, model_id
+    def __init__(self, model_id: str, max_mb: float = 2048.0, path: str | None = None):
+        self.model_id = model_id
+        self.file = VectorFile(path, max_mb)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, PassageVectors]:
-        rows = get_vectors(self.store, self.model_id, keys)
+        rows = self.file.get(self.model_id, keys)
         return {k: PassageVectors(v, spans, s) for k, (v, spans, s) in rows.items()}
 
     def put_many(self, items: dict[str, PassageVectors]) -> None:
-        put_vectors(
-            self.store,
+        self.file.put(
             self.model_id,
             {k: (p.vector, p.sentence_spans, p.sentence_vectors) for k, p in items.items()},
         )
+
+
+def shared_cache(max_mb: float = 2048.0) -> UserCache | None:
+    """The user's cache of MiniLM vectors; None without the embed extra (nothing to cache)."""
+    if not is_available():
+        return None
+    return UserCache(Encoder().model_id, max_mb)
 
 
 def is_available() -> bool:
@@ -148,6 +156,8 @@ def cached_vectors(
     keys = [text_key(t) for t in texts]
     known = cache.get_many(sorted(set(keys))) if cache else {}
     missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in known}.items())
+    if missing:
+        logger.info("Embedding - %d texts to encode, %d from the cache", len(missing), len(known))
     for begin in range(0, len(missing), CHUNK):
         part = missing[begin : begin + CHUNK]
         fresh = dict(

@@ -16,7 +16,6 @@ import numpy as np
 
 from accord.coding.base import ProgressCallback
 from accord.coding.embedding import EmbeddingCoder, PassageVectors, VectorCache
-from accord.coding.parallel import code_in_parallel
 from accord.coding.patterns import Prepared, prepare
 from accord.coding.rules import RulesCoder
 from accord.coding.substance import GATE
@@ -41,13 +40,7 @@ class EnsembleCoder:
     ) -> list[UnitCoding]:
         present = [units[k] for k, u in enumerate(units) if u.text.strip()]
         vectors = self.embedding.vectors([u.text for u in present], on_progress)
-        self.embedding.prototypes()  # now: workers must need neither the model nor the store
-        coded = iter(
-            code_in_parallel(
-                lambda start, end: self._code_present(present[start:end], vectors[start:end]),
-                len(present),
-            )
-        )
+        coded = iter(self._code_present(present, vectors))
         return [next(coded) if u.text.strip() else UnitCoding(u.id) for u in units]
 
     def _code_present(

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import logging
 import time
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from accord.coding.codebooks import dump_codebook, parse_codebook
-from accord.coding.embedding import StoreCache, is_available
-from accord.coding.parallel import paused_gc
+from accord.coding.embedding import is_available, shared_cache
 from accord.coding.registry import NEEDS_EMBEDDING, default_coder_name, make_coder, resolve_name
-from accord.config import CodingSettings
-from accord.errors import AccordError
+from accord.coding.worker import CodingJob, code_partition, paused_gc
+from accord.config import CacheSettings, CodingSettings
+from accord.errors import AccordError, ExecutionError
 from accord.model.codebook import GATE_KEY, Codebook
 from accord.model.coding import CodingUnit, UnitCoding
+from accord.parallel import Executor, InProcessExecutor, Outcome, ProcessExecutor
 from accord.store import coding_store
 from accord.store.corpus_store import CorpusStore
 from accord.store.runs import records_failure
@@ -99,12 +101,18 @@ def code_store(
     settings: CodingSettings | None = None,
     command: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
+    cache_mb: float = CacheSettings().max_mb,
 ) -> CodingReport:
     """Code every current passage not yet coded with this codebook and coder.
 
     A new codebook (any change changes its digest) codes every passage again, but only in
     the dimensions that changed when an earlier codebook had the same gate; unchanged passages
-    are skipped, and embeddings are reused from the cache.
+    are skipped, and embeddings are reused from the per-user cache (capped at ``cache_mb``,
+    setting cache.max_mb). Partitions of ``batch_size``
+    passages are coded by ``executor`` (default: local worker processes, one per core) and
+    saved here, one transaction each, so a run stopped at any point leaves whole partitions
+    and a re-run codes the rest.
     """
     started = time.perf_counter()
     name, notes = choose_coder(coder, codebook)
@@ -113,26 +121,30 @@ def code_store(
         store, digest, codebook.name, codebook.version, dump_codebook(codebook)
     )
     run_id = store.start_run("code", command)
-    pending = coding_store.pending_units(store, digest, name)
-    total = len(pending)
+    total = coding_store.count_pending(store, digest, name)
     logger.info("Coding - %d passages to code with %s", total, name)
-    parts, reuse_notes = _plan(store, codebook, name, pending)
-    notes = [*notes, *reuse_notes]
+    earlier = _reusable_codebook(store, codebook, name) if total else None
+    plan = _Plan(name, codebook, digest, earlier, cache_mb)
     size = (settings or CodingSettings()).batch_size
     done = 0
     if on_progress:
         on_progress(0, total)
     with paused_gc():  # saving allocates as much as coding does
-        for part in parts:
-            batches = [part.units[k : k + size] for k in range(0, len(part.units), size)]
-            coded = _code_batches(name, part.codebook, store, batches, on_progress, done, total)
-            for batch, codings in coded:
-                coding_store.save_codings(
-                    store, digest, name, run_id, codings, [p.text_hash for p in batch], part.kept
-                )
-                done += len(batch)
-                if on_progress:
-                    on_progress(done, total)
+        for job, rows in _coded(plan.jobs(store, size), executor, total > size):
+            coding_store.save_rows(
+                store,
+                digest,
+                name,
+                run_id,
+                [p.unit.id for p in job.pending],
+                [p.text_hash for p in job.pending],
+                rows,
+                job.kept,
+            )
+            done += len(job.pending)
+            if on_progress:
+                on_progress(done, total)
+    notes = [*notes, *plan.notes()]
     report = CodingReport(
         run_id,
         name,
@@ -149,40 +161,98 @@ def code_store(
 
 
 @dataclass(frozen=True)
-class _Part:
-    """Pending passages coded alike: with the whole codebook, or with only the dimensions that
-    changed since an earlier codebook whose codes for the others are ``kept``."""
+class _Job:
+    """A partition as the writer sees it: the passages with their text hashes, what is kept
+    from an earlier codebook, and the job a worker codes."""
 
-    units: list[coding_store.PendingUnit]
+    pending: list[coding_store.PendingUnit]
+    kept: tuple[str, list[str]] | None
+    job: CodingJob
+
+
+@dataclass
+class _Plan:
+    """How the pending passages are coded. Those coded before with an earlier codebook that
+    differs from this one only in some dimensions (same gate, same text) need only those
+    dimensions re-coded, the codes of the others kept: a dimension's codes depend on nothing
+    else, so the result equals coding from scratch. The rest are coded with the whole codebook.
+    """
+
+    coder: str
     codebook: Codebook
-    kept: tuple[str, list[str]] | None = None
+    digest: str
+    earlier: tuple[str, list[str]] | None  # (earlier codebook's digest, unchanged dimensions)
+    cache_mb: float
+    n_kept: int = 0
+
+    def jobs(self, store: CorpusStore, size: int) -> Iterator[_Job]:
+        """Partitions of at most ``size`` passages, read from the store page by page."""
+        earlier_digest, unchanged = self.earlier or (None, [])
+        narrowed = self.codebook.only({d.id for d in self.codebook.dimensions} - set(unchanged))
+        keys = {"full": self.digest, "narrowed": narrowed.digest()}
+        for page in coding_store.iter_pending(store, self.digest, self.coder, size, earlier_digest):
+            fresh = [u for u in page if not u.is_reusable]
+            reuse = [u for u in page if u.is_reusable]
+            if fresh:
+                yield self._job(fresh, self.codebook, keys["full"], None)
+            if reuse:
+                self.n_kept += len(reuse)
+                yield self._job(reuse, narrowed, keys["narrowed"], self.earlier)
+
+    def _job(self, units, codebook, key, kept) -> _Job:
+        texts = tuple((p.unit.id, p.unit.text, p.unit.document_type) for p in units)
+        job = CodingJob(self.coder, codebook, key, self.digest, texts, self.cache_mb)
+        return _Job(units, kept, job)
+
+    def notes(self) -> list[str]:
+        if not self.n_kept or self.earlier is None:
+            return []
+        earlier_digest, unchanged = self.earlier
+        changed = [d.id for d in self.codebook.dimensions if d.id not in unchanged]
+        return [
+            f"Kept the codes of unchanged dimensions ({', '.join(unchanged)}) from codebook "
+            f"{earlier_digest[:12]} for {self.n_kept} passages; re-coded "
+            f"{', '.join(changed) if changed else 'no dimension'}."
+        ]
 
 
-def _plan(
-    store: CorpusStore, codebook: Codebook, coder: str, pending: list[coding_store.PendingUnit]
-) -> tuple[list[_Part], list[str]]:
-    """Split the pending passages: those coded before with a codebook that differs from this one
-    only in some dimensions (same gate, same text) need only those dimensions re-coded; a
-    dimension's codes depend on nothing else, so the result equals coding from scratch."""
-    base = _reusable_codebook(store, codebook, coder) if pending else None
-    if base is None:
-        return [_Part(pending, codebook)], []
-    old_digest, unchanged = base
-    coded = coding_store.coded_text_hashes(store, old_digest, coder)
-    reuse, fresh = [], []
-    for unit in pending:
-        (reuse if coded.get(unit.unit.id) == unit.text_hash else fresh).append(unit)
-    if not reuse:
-        return [_Part(pending, codebook)], []
-    changed = [d.id for d in codebook.dimensions if d.id not in unchanged]
-    note = (
-        f"Kept the codes of unchanged dimensions ({', '.join(unchanged)}) from codebook "
-        f"{old_digest[:12]} for {len(reuse)} passages; re-coded "
-        f"{', '.join(changed) if changed else 'no dimension'}."
-    )
-    parts = [_Part(fresh, codebook)] if fresh else []
-    parts.append(_Part(reuse, codebook.only(set(changed)), (old_digest, unchanged)))
-    return parts, [note]
+def _coded(
+    jobs: Iterator[_Job], executor: Executor | None, is_large: bool
+) -> Iterator[tuple[_Job, list[tuple]]]:
+    """Each job with its assignment rows, in order. Without an executor, a job of one
+    partition is coded here (cheaper than starting a worker), a larger one by one local
+    worker process per core."""
+    first = next(jobs, None)
+    if first is None:  # nothing to code: do not load the model (importing torch takes seconds)
+        return
+    jobs = itertools.chain([first], jobs)
+    owned = executor is None
+    runner = executor or (ProcessExecutor() if is_large else InProcessExecutor())
+    handed_out: deque[_Job] = deque()
+
+    def partitions() -> Iterator[CodingJob]:
+        for job in jobs:
+            handed_out.append(job)
+            yield job.job
+
+    try:
+        for outcome in runner.map(code_partition, partitions(), ordered=True):
+            yield handed_out.popleft(), _rows(outcome)
+    finally:
+        if owned:
+            runner.close()
+
+
+def _rows(outcome: Outcome) -> list[tuple]:
+    if isinstance(outcome.error, AccordError):
+        raise outcome.error
+    if outcome.error is not None:
+        raise ExecutionError(
+            f"Coding a partition of {len(outcome.partition.units)} passages failed: "
+            f"{type(outcome.error).__name__}: {outcome.error}",
+            hint="Nothing of that partition was saved; a re-run codes what is left.",
+        ) from outcome.error
+    return outcome.result
 
 
 MAX_EARLIER_CODEBOOKS = 10  # earlier codebooks compared with a new one, newest first
@@ -212,36 +282,6 @@ def _reusable_codebook(
     return best
 
 
-def _code_batches(name, codebook, store, batches, on_progress, start, total):
-    """Codings of each batch, in order."""
-    if not batches:  # nothing to code: do not load the model (importing torch takes seconds)
-        return
-    if not codebook.dimensions:  # every dimension kept from an earlier codebook
-        for batch in batches:
-            yield batch, [UnitCoding(p.unit.id) for p in batch]
-        return
-    instance = _make(name, codebook, store)
-    done = start
-    for batch in batches:
-        yield batch, instance.code([p.unit for p in batch], _offset(on_progress, done, total))
-        done += len(batch)
-
-
-def _make(name: str, codebook: Codebook, store: CorpusStore):
-    if name in NEEDS_EMBEDDING:
-        from accord.coding.embedding import Encoder
-
-        return make_coder(name, codebook, cache=StoreCache(store, Encoder().model_id))
-    return make_coder(name, codebook)
-
-
-def _offset(on_progress, start: int, total: int):
-    """Batch-level progress from inside a coder, shifted to the whole run."""
-    if on_progress is None:
-        return None
-    return lambda done, _n: on_progress(min(total, start + done), total)
-
-
 def classify_texts(
     items: Sequence[tuple[str, str]],
     codebook: Codebook,
@@ -250,7 +290,7 @@ def classify_texts(
 ) -> list[dict[str, Any]]:
     """Code ``(id, text)`` pairs without a store; one JSON-ready dict per item."""
     name, _ = choose_coder(coder, codebook)
-    instance = make_coder(name, codebook)
+    instance = make_coder(name, codebook, cache=None if name == "rules.v1" else shared_cache())
     units = [CodingUnit(str(item_id), text, document_type) for item_id, text in items]
     return [coding_as_dict(coding) for coding in instance.code(units)]
 

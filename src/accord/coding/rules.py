@@ -13,7 +13,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from accord.coding.base import ProgressCallback, cap_for
-from accord.coding.parallel import code_in_parallel
 from accord.coding.patterns import (
     STRONG,
     DimensionMatcher,
@@ -61,11 +60,10 @@ class RulesCoder:
     def code(
         self, units: Sequence[CodingUnit], on_progress: ProgressCallback | None = None
     ) -> list[UnitCoding]:
-        return code_in_parallel(
-            lambda start, end: [self.code_one(u) for u in units[start:end]],
-            len(units),
-            on_progress,
-        )
+        codings = [self.code_one(u) for u in units]
+        if on_progress:
+            on_progress(len(units), len(units))
+        return codings
 
     def code_one(self, unit: CodingUnit) -> UnitCoding:
         if not unit.text.strip():

@@ -11,13 +11,15 @@ label. A model is a folder: ``model.json`` (settings, vocabularies, stamps) and
 
 from __future__ import annotations
 
+import bisect
+import functools
 import hashlib
 import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -382,6 +384,8 @@ class TrainedCoder:
                 hint="Retrain with gold labels for every dimension of the codebook.",
             )
         self._label_rows = self._index_labels()
+        # (block, n-gram) of every text column, for evidence (space.term() walks the blocks).
+        self._terms = [(b.name, t) for b in self.model.space.text_blocks for t in b.vocabulary]
 
     def _index_labels(self) -> dict[tuple[str, str], np.ndarray]:
         n = self.model.neighbours
@@ -407,13 +411,15 @@ class TrainedCoder:
         text_features = self.model.space.transform([u.text for u in kept], self.encode)
         neighbours = self._projected(text_features)
         decided = {
-            d.id: self._dimension(d, kept, text_features, rules) for d in self.codebook.dimensions
+            d.id: self._decided(d, kept, text_features, rules) for d in self.codebook.dimensions
         }
+        limit = self.model.space.n_text_features
         for row, unit in enumerate(kept):
             if gated[row]:
                 coding = self.rules.gate.coding(unit, gated[row], self.method)
             else:
-                coding = self._unit(unit, row, decided, text_features, rules[row], neighbours)
+                terms = _RowTerms.of(text_features, row, limit)
+                coding = self._unit(unit, row, decided, terms, rules[row], neighbours)
             results[present[row]] = coding
         if on_progress:
             on_progress(len(units), len(units))
@@ -425,7 +431,7 @@ class TrainedCoder:
             return None
         return n.project(text_features) @ n.vectors.T
 
-    def _dimension(self, dimension, units, text_features, rules):
+    def _decided(self, dimension, units, text_features, rules) -> _Decided:
         model = self.model.dimensions[dimension.id]
         extra = extra_features(
             self.model.use_cues,
@@ -434,72 +440,72 @@ class TrainedCoder:
             rules,
             [u.document_type for u in units],
         )
-        return model.decide(text_features, extra, self.model.cue_weight)
+        _, probabilities = model.decide(text_features, extra, self.model.cue_weight)
+        return _Decided(
+            model, probabilities.tolist(), self._chosen(dimension, model, units, probabilities)
+        )
 
-    def _unit(self, unit, row, decided, text_features, rules_coding, neighbours) -> UnitCoding:
+    def _chosen(self, dimension, model, units, probabilities) -> list[list[int]]:
+        """Per unit, the indexes of the categories assigned: above their thresholds, or the
+        most probable single choice under the document type's cap."""
+        if model.selection == "multi":
+            chosen: list[list[int]] = [[] for _ in units]
+            rows, columns = np.nonzero(probabilities >= model.thresholds)
+            for row, k in zip(rows.tolist(), columns.tolist(), strict=True):
+                chosen[row].append(k)
+            return chosen
+        best = probabilities.argmax(axis=1).tolist()
+        return [
+            [model.categories.index(cap_for(dimension, model.categories[k], u.document_type))]
+            for k, u in zip(best, units, strict=True)
+        ]
+
+    def _unit(self, unit, row, decided, terms, rules_coding, neighbours) -> UnitCoding:
         assignments: list[Assignment] = []
         scores: dict[str, dict[str, float]] = {}
+        cues: dict[tuple[str, str], tuple[Evidence, ...]] = {}
+        passage = _Passage(unit.text)
+        for a in rules_coding.assignments:
+            cues[(a.dimension, a.category)] = cues.get((a.dimension, a.category), ()) + a.evidence
         for dimension in self.codebook.dimensions:
-            model = self.model.dimensions[dimension.id]
-            features, probabilities = decided[dimension.id]
-            values = probabilities[row]
+            model, values, chosen = decided[dimension.id]
+            values = values[row]
             scores[dimension.id] = {
-                c: round(float(v), 4) for c, v in zip(model.categories, values, strict=True)
+                c: round(v, 4) for c, v in zip(model.categories, values, strict=True)
             }
-            for k in self._chosen(dimension, model, unit, values):
+            for k in chosen[row]:
                 category = model.categories[k]
-                evidence = self._evidence(
-                    unit, dimension.id, category, features, row, model.coef[k], rules_coding
-                )
+                evidence = self._evidence(passage, category, terms, model.coef[k])
+                evidence += cues.get((dimension.id, category), ())
                 if neighbours is not None:
                     evidence += self._nearest(dimension.id, category, neighbours[row])
                 assignments.append(
                     Assignment(
-                        unit.id,
-                        dimension.id,
-                        category,
-                        round(float(values[k]), 4),
-                        self.method,
-                        evidence,
+                        unit.id, dimension.id, category, round(values[k], 4), self.method, evidence
                     )
                 )
         return UnitCoding(unit.id, tuple(assignments), scores)
 
-    def _chosen(self, dimension, model, unit, values) -> list[int]:
-        if model.selection == "multi":
-            return np.flatnonzero(values >= model.thresholds).tolist()
-        best = model.categories[int(np.argmax(values))]
-        return [model.categories.index(cap_for(dimension, best, unit.document_type))]
-
-    def _evidence(self, unit, dim_id, category, features, row, coef, rules_coding):
-        """The passage's n-grams that weigh most for this label, as spans, then the rules' cue
-        spans for it."""
-        start, end = features.indptr[row], features.indptr[row + 1]
-        columns = features.indices[start:end]
-        limit = self.model.space.n_text_features
-        text_cols = columns < limit
-        contribution = features.data[start:end][text_cols] * coef[columns[text_cols]]
+    def _evidence(self, passage, category, terms, coef) -> tuple[Evidence, ...]:
+        """The passage's n-grams that weigh most for this label, as spans."""
+        contribution = terms.data * coef[terms.columns]
+        order = np.argsort(-contribution)[: TOP_TERMS * 4]
         spans: dict[tuple[int, int], float] = {}
-        for k in np.argsort(-contribution)[: TOP_TERMS * 4]:
-            if contribution[k] < MIN_CONTRIBUTION:
+        text = passage.text
+        for column, weight in zip(
+            terms.columns[order].tolist(), contribution[order].tolist(), strict=True
+        ):
+            if weight < MIN_CONTRIBUTION:
                 break
-            term = self.model.space.term(int(columns[text_cols][k]))
-            span = _span_of(unit.text, term) if term else None
+            span = _span_of(passage, self._terms[column])
             if span and span not in spans:
-                spans[span] = float(contribution[k])
+                spans[span] = weight
             if len(spans) == TOP_TERMS:
                 break
-        evidence = tuple(
-            Evidence(s, e, f"weighs for {category}: '{unit.text[s:e]}' (+{w:.2f})")
+        return tuple(
+            Evidence(s, e, f"weighs for {category}: '{text[s:e]}' (+{w:.2f})")
             for (s, e), w in sorted(spans.items())
         )
-        cues = tuple(
-            e
-            for a in rules_coding.assignments
-            if a.dimension == dim_id and a.category == category
-            for e in a.evidence
-        )
-        return evidence + cues
 
     def _nearest(self, dim_id: str, category: str, similarities: np.ndarray):
         rows = self._label_rows.get((dim_id, category))
@@ -517,27 +523,81 @@ class TrainedCoder:
         )
 
 
+class _Decided(NamedTuple):
+    """One dimension's decision for a batch: probabilities (as lists) and chosen indexes."""
+
+    model: DimensionModel
+    values: list[list[float]]
+    chosen: list[list[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class _RowTerms:
+    """One passage's text features: columns (n-grams) and weights, in column order."""
+
+    columns: np.ndarray
+    data: np.ndarray
+
+    @classmethod
+    def of(cls, features: sparse.csr_matrix, row: int, limit: int) -> _RowTerms:
+        start, end = features.indptr[row], features.indptr[row + 1]
+        columns = features.indices[start:end]
+        text = columns < limit  # dense columns, if any, come after the n-grams
+        return cls(columns[text], features.data[start:end][text])
+
+
 _WORD_CHARS = re.compile(r"\w+(?:['-]\w+)*")
 
 
-def _span_of(text: str, term: tuple[str, str]) -> tuple[int, int] | None:
+@functools.lru_cache(maxsize=1 << 16)
+def _word_pattern(gram: str) -> re.Pattern[str]:
+    """A word n-gram as a pattern, compiled once (re's own cache holds only 512)."""
+    pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in gram.split()) + r"(?!\w)"
+    return re.compile(pattern, re.IGNORECASE)
+
+
+class _Passage:
+    """A passage's text with what evidence lookups need of it, computed once when first asked."""
+
+    __slots__ = ("_lowered", "_word_spans", "_word_starts", "text")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._lowered: str | None = None
+        self._word_spans: list[tuple[int, int]] | None = None
+        self._word_starts: list[int] = []
+
+    @property
+    def lowered(self) -> str:
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
+
+    def word_at(self, position: int) -> tuple[int, int] | None:
+        """The span of the word (``_WORD_CHARS``) that covers ``position``, if one does."""
+        if self._word_spans is None:
+            self._word_spans = [w.span() for w in _WORD_CHARS.finditer(self.text)]
+            self._word_starts = [start for start, _ in self._word_spans]
+        k = bisect.bisect_right(self._word_starts, position) - 1
+        if k >= 0 and position < self._word_spans[k][1]:
+            return self._word_spans[k]
+        return None
+
+
+def _span_of(passage: _Passage, term: tuple[str, str]) -> tuple[int, int] | None:
     """Where an n-gram occurs in the passage: a word n-gram's words, or the whole word a
     character n-gram is part of."""
     block, gram = term
     if block == "words":
-        pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in gram.split()) + r"(?!\w)"
-        match = re.search(pattern, text, re.IGNORECASE)
+        match = _word_pattern(gram).search(passage.text)
         return match.span() if match else None
     piece = gram.strip()
     if not piece:
         return None
-    position = text.lower().find(piece)
+    position = passage.lowered.find(piece)
     if position < 0:
         return None
-    for word in _WORD_CHARS.finditer(text):
-        if word.start() <= position < word.end():
-            return word.span()
-    return position, position + len(piece)
+    return passage.word_at(position) or (position, position + len(piece))
 
 
 def _encoder(dense: str | None, cache: VectorCache | None):

@@ -14,7 +14,6 @@ import re
 import stat
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from accord.config import IngestSettings
-from accord.errors import AccordError, IngestError, ManifestError
+from accord.errors import AccordError, ExecutionError, IngestError, ManifestError
 from accord.ingestion.duplicates import near_duplicates
 from accord.ingestion.institutions import InstitutionRegistry, load_registry
 from accord.ingestion.language import warm_up
@@ -33,6 +32,7 @@ from accord.ingestion.readers import FORMATS, format_of
 from accord.ingestion.readers.decoding import has_replacements
 from accord.model.corpus import Document
 from accord.model.provenance import Skipped
+from accord.parallel import Executor, ProcessExecutor, TaskTimeout, WorkerCrashed
 from accord.store.corpus_store import CorpusStore
 from accord.store.runs import records_failure
 
@@ -139,6 +139,7 @@ def ingest_corpus(
     registry: InstitutionRegistry | None = None,
     command: str | None = None,
     on_progress: ProgressCallback | None = None,
+    executor: Executor | None = None,
 ) -> IngestReport:
     """Ingest files and manifest rows into the store.
 
@@ -146,6 +147,8 @@ def ingest_corpus(
         sources: files or directories (searched recursively); may be empty with a manifest.
         manifest: CSV/YAML manifest; found automatically at the top of a single directory.
         path_column: the manifest column that names each row's file.
+        executor: where files are parsed, one per partition (default: ``settings.workers``
+            local processes); this process stores each document in its own transaction.
 
     Raises:
         ManifestError: the manifest cannot be read at all.
@@ -167,7 +170,7 @@ def ingest_corpus(
     tasks, problems = _plan(source_paths, parsed_manifest, settings.allow_outside)
     for problem in problems:
         _skip(store, report, problem)
-    _run_tasks(store, report, tasks, settings, registry, on_progress)
+    _run_tasks(store, report, tasks, settings, registry, on_progress, executor)
     # Rebuilt on every run, not only when something was added: a run killed after storing
     # its last document would otherwise leave them missing for good (a fraction of a second).
     _refresh_near_duplicates(store, settings.near_duplicate_threshold)
@@ -286,6 +289,7 @@ def _run_tasks(
     settings: IngestSettings,
     registry: InstitutionRegistry,
     on_progress: ProgressCallback | None,
+    executor: Executor | None = None,
 ) -> None:
     seen: dict[str, str] = {}  # sha256 -> key of the first task with those bytes, this run
     to_parse: list[tuple[_Task, str]] = []
@@ -333,7 +337,9 @@ def _run_tasks(
         done += 1
         _notify(on_progress, task, done, total)
     if to_parse:
-        _parse_all(store, report, to_parse, settings, registry, seen, on_progress, done, total)
+        _parse_all(
+            store, report, to_parse, settings, registry, seen, on_progress, done, total, executor
+        )
 
 
 def _precheck(task: _Task, settings: IngestSettings) -> tuple[str, str | None]:
@@ -362,77 +368,76 @@ def _precheck(task: _Task, settings: IngestSettings) -> tuple[str, str | None]:
     return fmt, file_sha256(task.path)
 
 
-def _parse_all(store, report, to_parse, settings, registry, seen, on_progress, done, total) -> None:
-    from pebble import ProcessExpired, ProcessPool
-
-    warm_up()  # load the language model before the workers fork
-    with ProcessPool(max_workers=min(settings.workers, len(to_parse))) as pool:
-        futures = [
-            pool.schedule(
-                parse_file,
-                args=(
-                    str(task.path),
-                    fmt,
-                    settings.passage_max_words,
-                    settings.passage_min_words,
-                    ReadLimits.of(settings),
-                ),
-                timeout=settings.file_timeout_s,
-            )
-            for task, fmt in to_parse
-        ]
-        for (task, _fmt), future in zip(to_parse, futures, strict=True):
-            try:
-                parsed: ParsedFile = future.result()
-            except FutureTimeout:
-                _skip(
-                    store,
-                    report,
-                    Skipped(
-                        str(task.path),
-                        "ingest",
-                        "timeout",
-                        f"parsing took longer than {settings.file_timeout_s:g} s and was stopped "
-                        "(setting ingest.file_timeout_s).",
-                        _row(task),
-                    ),
-                )
-            except ProcessExpired as exc:
-                _skip(
-                    store,
-                    report,
-                    Skipped(
-                        str(task.path),
-                        "ingest",
-                        "parser-crashed",
-                        f"the parser crashed on this file (exit code {exc.exitcode}).",
-                        _row(task),
-                    ),
-                )
-            except AccordError as exc:
-                _skip(
-                    store,
-                    report,
-                    Skipped(str(task.path), "ingest", exc.reason, exc.message, _row(task)),
-                )
-            except Exception as exc:  # a bug must cost one file, not the run; the log has details
-                logger.error("Internal error on %s", task.path, exc_info=exc)
-                _skip(
-                    store,
-                    report,
-                    Skipped(
-                        str(task.path),
-                        "ingest",
-                        "internal-error",
-                        f"Accord failed on this file (a bug; please report it): "
-                        f"{type(exc).__name__}: {exc}",
-                        _row(task),
-                    ),
-                )
+def _parse_all(
+    store, report, to_parse, settings, registry, seen, on_progress, done, total, executor
+) -> None:
+    owned = executor is None
+    if owned:
+        executor = ProcessExecutor(min(settings.workers, len(to_parse)))
+    if isinstance(executor, ProcessExecutor):
+        warm_up()  # load the language model before the workers fork, so they share it
+    jobs = (
+        (
+            str(task.path),
+            fmt,
+            settings.passage_max_words,
+            settings.passage_min_words,
+            ReadLimits.of(settings),
+        )
+        for task, fmt in to_parse
+    )
+    try:
+        outcomes = executor.map(_parse_job, jobs, timeout=settings.file_timeout_s, ordered=True)
+        for (task, _fmt), outcome in zip(to_parse, outcomes, strict=True):
+            if outcome.error is None:
+                _store_parsed(store, report, task, outcome.result, registry, seen)
             else:
-                _store_parsed(store, report, task, parsed, registry, seen)
+                _skip(store, report, _parse_failure(task, outcome.error, settings))
             done += 1
             _notify(on_progress, task, done, total)
+    finally:
+        if owned:
+            executor.close()
+
+
+def _parse_job(job: tuple[str, str, int, int, ReadLimits]) -> ParsedFile:
+    """What a worker runs for one file."""
+    return parse_file(*job)
+
+
+def _parse_failure(task: _Task, error: BaseException, settings: IngestSettings) -> Skipped:
+    """Why a file that a worker could not parse is skipped."""
+    source, row = str(task.path), _row(task)
+    if isinstance(error, TaskTimeout):
+        return Skipped(
+            source,
+            "ingest",
+            "timeout",
+            f"parsing took longer than {settings.file_timeout_s:g} s and was stopped "
+            "(setting ingest.file_timeout_s).",
+            row,
+        )
+    if isinstance(error, WorkerCrashed):
+        return Skipped(
+            source,
+            "ingest",
+            "parser-crashed",
+            f"the parser crashed on this file (exit code {error.exitcode}).",
+            row,
+        )
+    if isinstance(error, ExecutionError):
+        raise error  # the executor cannot run parsers at all: no file would fare better
+    if isinstance(error, AccordError):
+        return Skipped(source, "ingest", error.reason, error.message, row)
+    # A bug must cost one file, not the run; the log has details.
+    logger.error("Internal error on %s", task.path, exc_info=error)
+    return Skipped(
+        source,
+        "ingest",
+        "internal-error",
+        f"Accord failed on this file (a bug; please report it): {type(error).__name__}: {error}",
+        row,
+    )
 
 
 def _store_parsed(store, report, task, parsed: ParsedFile, registry, seen) -> None:

@@ -1,15 +1,13 @@
-"""Coding results in the store: codebooks, which passages are coded, assignments, and the
-embedding cache."""
+"""Coding results in the store: codebooks, which passages are coded, and assignments (passage
+vectors are cached per user instead: ``store.vector_cache``)."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-import numpy as np
 
 from accord.model.coding import CodingUnit, UnitCoding
 from accord.store.corpus_store import CorpusStore, utc_now
@@ -19,6 +17,7 @@ from accord.store.corpus_store import CorpusStore, utc_now
 class PendingUnit:
     unit: CodingUnit
     text_hash: str
+    is_reusable: bool = False  # coded before, same text, with the earlier codebook asked about
 
 
 def save_codebook(store: CorpusStore, digest: str, name: str, version: str, yaml_text: str) -> None:
@@ -33,18 +32,50 @@ def codebook_yaml(store: CorpusStore, digest: str) -> str | None:
     return row[0] if row else None
 
 
-def pending_units(store: CorpusStore, codebook_digest: str, coder: str) -> list[PendingUnit]:
+_PENDING = """
+    FROM passages p JOIN documents d ON d.id = p.document_id
+    LEFT JOIN coded_passages c ON c.passage_id = p.id AND c.codebook_digest = ?
+         AND c.coder = ? AND c.text_hash = p.text_hash
+    WHERE d.is_current = 1 AND c.passage_id IS NULL"""
+
+
+def count_pending(store: CorpusStore, codebook_digest: str, coder: str) -> int:
     """Current passages not yet coded by this coder with this codebook (or whose text changed)."""
-    rows = store.db.execute(
-        """SELECT p.id, p.text, p.text_hash, d.document_type
-           FROM passages p JOIN documents d ON d.id = p.document_id
-           LEFT JOIN coded_passages c ON c.passage_id = p.id AND c.codebook_digest = ?
-                AND c.coder = ? AND c.text_hash = p.text_hash
-           WHERE d.is_current = 1 AND c.passage_id IS NULL
-           ORDER BY p.document_id, p.ordinal""",
-        (codebook_digest, coder),
+    query = "SELECT count(*)" + _PENDING
+    return store.db.execute(query, (codebook_digest, coder)).fetchone()[0]
+
+
+def iter_pending(
+    store: CorpusStore,
+    codebook_digest: str,
+    coder: str,
+    page_size: int,
+    earlier_digest: str | None = None,
+) -> Iterator[list[PendingUnit]]:
+    """The pending passages in reading order, ``page_size`` at a time: memory stays bounded
+    however large the corpus. Each page is its own query, after the previous one is fully
+    read, so coding results saved between pages never disturb the reading. A unit is
+    reusable when the same text was coded with ``earlier_digest``."""
+    query = (
+        "SELECT p.id, p.text, p.text_hash, d.document_type, p.document_id, p.ordinal,"
+        " o.text_hash IS p.text_hash"
+        + _PENDING.replace(
+            "WHERE",
+            "LEFT JOIN coded_passages o ON o.passage_id = p.id AND o.codebook_digest = ?"
+            " AND o.coder = ? WHERE",
+        )
+        + " AND (p.document_id, p.ordinal) > (?, ?) ORDER BY p.document_id, p.ordinal LIMIT ?"
     )
-    return [PendingUnit(CodingUnit(r[0], r[1], r[3]), r[2]) for r in rows]
+    after: tuple[str, int] = ("", -1)
+    while True:
+        rows = store.db.execute(
+            query,
+            (codebook_digest, coder, earlier_digest or "", coder, *after, page_size),
+        ).fetchall()
+        if not rows:
+            return
+        yield [PendingUnit(CodingUnit(r[0], r[1], r[3]), r[2], bool(r[6])) for r in rows]
+        after = (rows[-1][4], rows[-1][5])
 
 
 def coded_codebooks(store: CorpusStore, coder: str) -> list[tuple[str, str]]:
@@ -74,6 +105,25 @@ def count_current_passages(store: CorpusStore) -> int:
     ).fetchone()[0]
 
 
+def assignment_rows(codings: Iterable[UnitCoding], codebook_digest: str, coder: str) -> list:
+    """The ``assignments`` rows of some codings (built where the coding ran, so the writer
+    only inserts them)."""
+    return [
+        (
+            a.unit_id,
+            codebook_digest,
+            coder,
+            a.dimension,
+            a.category,
+            a.score,
+            a.method,
+            json.dumps([[e.char_start, e.char_end, e.trigger] for e in a.evidence]),
+        )
+        for coding in codings
+        for a in coding.assignments
+    ]
+
+
 def save_codings(
     store: CorpusStore,
     codebook_digest: str,
@@ -85,37 +135,47 @@ def save_codings(
 ) -> None:
     """Replace the stored coding of these passages, all in one transaction. ``kept``: (an
     earlier codebook's digest, dimensions) whose assignments are carried over unchanged."""
+    save_rows(
+        store,
+        codebook_digest,
+        coder,
+        run_id,
+        [c.unit_id for c in codings],
+        text_hashes,
+        assignment_rows(codings, codebook_digest, coder),
+        kept,
+    )
+
+
+def save_rows(
+    store: CorpusStore,
+    codebook_digest: str,
+    coder: str,
+    run_id: str,
+    passage_ids: Sequence[str],
+    text_hashes: Sequence[str],
+    rows: Sequence[tuple],
+    kept: tuple[str, Sequence[str]] | None = None,
+) -> None:
+    """``save_codings`` for codings already turned into rows (``assignment_rows``)."""
     with store.transaction() as db:
-        ids = [(c.unit_id, codebook_digest, coder) for c in codings]
         db.executemany(
-            "DELETE FROM assignments WHERE passage_id=? AND codebook_digest=? AND coder=?", ids
+            "DELETE FROM assignments WHERE passage_id=? AND codebook_digest=? AND coder=?",
+            [(p, codebook_digest, coder) for p in passage_ids],
         )
         if kept is not None:
-            _copy_assignments(db, codebook_digest, coder, [c.unit_id for c in codings], *kept)
+            _copy_assignments(db, codebook_digest, coder, passage_ids, *kept)
         db.executemany(
             "INSERT INTO assignments(passage_id, codebook_digest, coder, dimension, category,"
             " score, method, evidence) VALUES (?,?,?,?,?,?,?,?)",
-            [
-                (
-                    a.unit_id,
-                    codebook_digest,
-                    coder,
-                    a.dimension,
-                    a.category,
-                    a.score,
-                    a.method,
-                    json.dumps([[e.char_start, e.char_end, e.trigger] for e in a.evidence]),
-                )
-                for coding in codings
-                for a in coding.assignments
-            ],
+            rows,
         )
         db.executemany(
             "INSERT OR REPLACE INTO coded_passages(passage_id, codebook_digest, coder, text_hash,"
             " run_id) VALUES (?,?,?,?,?)",
             [
-                (c.unit_id, codebook_digest, coder, h, run_id)
-                for c, h in zip(codings, text_hashes, strict=True)
+                (p, codebook_digest, coder, h, run_id)
+                for p, h in zip(passage_ids, text_hashes, strict=True)
             ],
         )
 
@@ -186,44 +246,3 @@ def latest_coding(store: CorpusStore) -> dict[str, Any] | None:
         " ORDER BY started_at DESC, rowid DESC LIMIT 1"
     ).fetchone()
     return {"run_id": row[0], **json.loads(row[1])} if row else None
-
-
-def iter_chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def get_vectors(store: CorpusStore, model_id: str, keys: Sequence[str]) -> dict[str, tuple]:
-    """Cached (vector, spans, sentence vectors) by text hash."""
-    found = {}
-    for chunk in iter_chunks(list(keys), 900):
-        marks = ",".join("?" * len(chunk))
-        rows = store.db.execute(
-            f"SELECT text_hash, vector, sentence_spans, sentence_vectors FROM embeddings"
-            f" WHERE model_id=? AND text_hash IN ({marks})",
-            (model_id, *chunk),
-        )
-        for key, vector, spans, sentences in rows:
-            vec = np.frombuffer(vector, dtype=np.float16).astype(np.float32)
-            span_array = np.frombuffer(spans, dtype=np.int32).reshape(-1, 2)
-            sent = np.frombuffer(sentences, dtype=np.float16).astype(np.float32)
-            found[key] = (vec, tuple(map(tuple, span_array.tolist())), sent.reshape(-1, len(vec)))
-    return found
-
-
-def put_vectors(store: CorpusStore, model_id: str, items: dict[str, tuple]) -> None:
-    with store.transaction() as db:
-        db.executemany(
-            "INSERT OR REPLACE INTO embeddings(text_hash, model_id, vector, sentence_spans,"
-            " sentence_vectors) VALUES (?,?,?,?,?)",
-            [
-                (
-                    key,
-                    model_id,
-                    np.asarray(vec, np.float16).tobytes(),
-                    np.asarray(spans, np.int32).reshape(-1, 2).tobytes(),
-                    np.asarray(sentences, np.float16).tobytes(),
-                )
-                for key, (vec, spans, sentences) in items.items()
-            ],
-        )

@@ -141,6 +141,8 @@ CREATE TABLE IF NOT EXISTS assignments (
 CREATE INDEX IF NOT EXISTS assignments_by_category
     ON assignments(codebook_digest, coder, dimension, category);
 
+-- No longer written: vectors are cached per user (store/vector_cache.py). Kept so that a store
+-- stays readable by the versions that wrote it.
 CREATE TABLE IF NOT EXISTS embeddings (
     text_hash TEXT NOT NULL,
     model_id TEXT NOT NULL,

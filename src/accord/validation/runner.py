@@ -66,10 +66,10 @@ def validate_gold(
         )
     units = [CodingUnit(i.id, i.text or "", i.document_type) for i in gold.items]
     cache = None
-    if store is not None and name != "rules.v1":
-        from accord.coding.embedding import Encoder, StoreCache
+    if name != "rules.v1":
+        from accord.coding.embedding import shared_cache
 
-        cache = StoreCache(store, Encoder().model_id)
+        cache = shared_cache()
     codings = {c.unit_id: c.labels() for c in make_coder(name, codebook, cache).code(units)}
     report = ValidationReport(
         gold.name, name, codebook.digest(), len(gold.items), skipped=gold.skipped
