@@ -11,6 +11,7 @@ workers; per job: passages/s of coding, peak RSS of the client and of every work
     python benchmarks/scale.py                     # 1, 3, 10 M words; 2 rounds
     python benchmarks/scale.py --sizes 10 --rounds 3 --configs local:1,local:2
     python benchmarks/scale.py --nice 10           # kinder to others on a shared machine
+    python benchmarks/scale.py --sizes 1,3 --keep  # keep earlier sizes' results in the tables
 
 Results: benchmarks/results/scale.json (every job) and scale.md (the tables of
 docs/performance.md). Corpora are kept in benchmarks/results/scale-corpus/ and reused.
@@ -32,7 +33,8 @@ from _common import RESULTS, save
 from _synthetic import build_corpus
 
 HERE = Path(__file__).resolve().parent
-CONFIGS = ("in-process", "local:1", "local:2")
+# processes:2 is what runs without --scheduler on two cores (local worker processes).
+CONFIGS = ("in-process", "processes:2", "local:1", "local:2")
 SIZES_M = (1, 3, 10)
 GOAL_S = 300  # the 10 M-word job in at most 5 minutes on two cores
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -148,6 +150,7 @@ def run_job(corpus: Path, config: str, workdir: Path) -> dict:
     code_wall = meter.stages["code"]["wall_s"]
     return {
         "config": config,
+        "load_average_1min": round(os.getloadavg()[0], 2),
         "documents": len(ingested.added),
         "words": ingested.n_words,
         "passages": coded.n_passages,
@@ -204,7 +207,7 @@ def stage_table(by_config: dict[str, list[dict]]) -> list[str]:
 
 def growth_table(results: dict[int, dict[str, list[dict]]]) -> list[str]:
     """How time and memory grow with the corpus, per configuration (best rounds)."""
-    configs = list(next(iter(results.values())))
+    configs = list(dict.fromkeys(c for by_config in results.values() for c in by_config))
     lines = [
         "| Words | Documents | Passages | "
         + " | ".join(f"{c}: total s / client MB" for c in configs)
@@ -213,10 +216,13 @@ def growth_table(results: dict[int, dict[str, list[dict]]]) -> list[str]:
     ]
     for by_config in results.values():
         first = best(next(iter(by_config.values())))
-        cells = [
-            f"{best(jobs)['total_s']:.0f} / {best(jobs)['peak_rss_mb']['client']:,.0f}"
-            for jobs in by_config.values()
-        ]
+        cells = []
+        for config in configs:
+            if not by_config.get(config):
+                cells.append("—")
+                continue
+            job = best(by_config[config])
+            cells.append(f"{job['total_s']:.0f} / {job['peak_rss_mb']['client']:,.0f}")
         lines.append(
             f"| {first['words'] / 1e6:.2f} M | {first['documents']} | {first['passages']:,} | "
             + " | ".join(cells)
@@ -248,6 +254,13 @@ def summary(results: dict[int, dict[str, list[dict]]]) -> list[str]:
     return lines
 
 
+def earlier_results() -> dict[int, dict[str, list[dict]]]:
+    saved = RESULTS / "scale.json"
+    if not saved.is_file():
+        return {}
+    return {int(k): v for k, v in json.loads(saved.read_text())["results"].items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--one", nargs=3, metavar=("CORPUS", "CONFIG", "WORKDIR"))
@@ -255,13 +268,16 @@ def main() -> None:
     parser.add_argument("--configs", default=",".join(CONFIGS))
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--nice", type=int, default=0, help="niceness of the jobs")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the results of sizes not run this time"
+    )
     args = parser.parse_args()
     if args.one:
         corpus, config, workdir = args.one
         print(json.dumps(run_job(Path(corpus), config, Path(workdir))))
         return
     configs = args.configs.split(",")
-    results: dict[int, dict[str, list[dict]]] = {}
+    results = earlier_results() if args.keep else {}
     for size in (int(s) for s in args.sizes.split(",")):
         corpus = RESULTS / "scale-corpus" / f"{size}M"
         described = build_corpus(corpus, size * 1_000_000)
@@ -273,6 +289,7 @@ def main() -> None:
                 job = one(corpus, config, args.nice)
                 results[size][config].append(job)
                 print(f"  round {round_number + 1} {config}: {job['total_s']} s", file=sys.stderr)
+    results = dict(sorted(results.items()))
     lines = []
     for size, by_config in results.items():
         lines += [f"### {size} M words", "", *stage_table(by_config), ""]
