@@ -90,6 +90,9 @@ class Executor:
     """
 
     name = "executor"
+    # Whether the workers see this machine's files at the same paths (ingest sends them
+    # paths) or not (ingest sends each file's bytes).
+    shares_files = True
 
     @property
     def n_workers(self) -> int:
@@ -270,6 +273,7 @@ class DaskExecutor(Executor):
     def __init__(self, address: str | None = None, n_workers: int = 2):
         self.address = address
         self.local_workers = n_workers
+        self.shares_files = address is None  # a scheduler elsewhere may have workers anywhere
         self.name = address or f"local:{n_workers}"
         self._client = None
         self._cluster = None
