@@ -62,9 +62,15 @@ class TaskTimeout(Exception):
 class WorkerCrashed(Exception):
     """The process running a partition died (a crash, or killed from outside)."""
 
-    def __init__(self, exitcode: int | None = None):
+    def __init__(self, exitcode: int | None = None, tries: int = 0):
         super().__init__(exitcode)
         self.exitcode = exitcode
+        self.tries = tries  # on Dask: how many workers died running it before it was given up
+
+    def __str__(self) -> str:
+        if self.tries:
+            return f"every worker that ran it died ({self.tries} in all): a crash, or out of memory"
+        return f"the process running it died (exit code {self.exitcode})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,9 +362,16 @@ class DaskExecutor(Executor):
         return done
 
     def _outcome(self, handle, index, partition):
+        from distributed import KilledWorker
+
         try:
             return Outcome(index, partition, handle.result())
-        except Exception as exc:  # the task's own error, or KilledWorker after retries
+        except KilledWorker as exc:  # its workers died, every retry: one crash for the caller
+            allowed = getattr(exc, "allowed_failures", None)
+            if allowed is None:
+                allowed = _dask_setting("distributed.scheduler.allowed-failures", 3)
+            return Outcome(index, partition, error=WorkerCrashed(None, allowed + 1))
+        except Exception as exc:  # the task's own error
             return Outcome(index, partition, error=exc)
         finally:
             handle.release()
@@ -373,6 +386,12 @@ class DaskExecutor(Executor):
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+def _dask_setting(key: str, default: Any) -> Any:
+    import dask
+
+    return dask.config.get(key, default)
 
 
 def _accord_version() -> str:

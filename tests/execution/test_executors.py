@@ -135,3 +135,14 @@ def test_workers_reached_by_address_run_this_accord(cluster):
         {"tcp://b:1": "0.0.1", "tcp://a:1": __version__, "tcp://c:1": KeyError("x")}, __version__
     )
     assert list(found) == ["tcp://b:1", "tcp://c:1"] and found["tcp://b:1"] == "0.0.1"
+
+
+def test_a_partition_that_kills_every_worker_is_one_crash_for_the_caller():
+    import dask
+
+    no_retries = dask.config.set({"distributed.scheduler.allowed-failures": 0})
+    with no_retries, DaskExecutor(None, n_workers=1) as executor:
+        (outcome,) = executor.map(os._exit, [5])  # no time limit: the worker itself dies
+        assert isinstance(outcome.error, WorkerCrashed)
+        assert str(outcome.error).startswith("every worker that ran it died (1 in all)")
+        assert [o.value() for o in executor.map(abs, [-3])] == [3]  # a new worker took over

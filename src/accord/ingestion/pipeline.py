@@ -429,7 +429,7 @@ def _parse_failure(task: _Task, error: BaseException, settings: IngestSettings) 
             source,
             "ingest",
             "parser-crashed",
-            f"the parser crashed on this file (exit code {error.exitcode}).",
+            f"the parser crashed on this file ({error}).",
             row,
         )
     if isinstance(error, ExecutionError):
