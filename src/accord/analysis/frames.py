@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import pandas as pd
 
@@ -18,23 +20,41 @@ class CodedCorpus:
     """Documents, passages and labels of one coding run, one row per observation."""
 
     documents: pd.DataFrame  # document_id, institution_id, institution, family, title, year, ...
-    passages: pd.DataFrame  # passage_id, document_id, ordinal, page_start, page_end, n_words, text
+    # passage_id, document_id, ordinal, page_start, page_end, n_words, and text unless the
+    # corpus was loaded without it (then ``with_text`` reads the texts of the rows it is given)
+    passages: pd.DataFrame
     labels: pd.DataFrame  # passage_id, dimension, category, score, evidence (JSON cue spans)
     codebook: Codebook
     coder: str
     corpus_digest: str
     reviews_digest: str | None = None  # set when reviewed labels replaced machine ones
+    read_texts: Callable[[Sequence[str]], list[str]] | None = None  # texts by passage id
 
     @property
     def codebook_digest(self) -> str:
         return self.codebook.digest()
 
+    def with_text(self, passages: pd.DataFrame) -> pd.DataFrame:
+        """Rows of ``passages`` with their text: as loaded, or read now for just these rows
+        (a large corpus's texts are not held in memory all at once)."""
+        if "text" in passages.columns:
+            return passages
+        if self.read_texts is None:
+            raise AnalysisError("The coded corpus was loaded without its passage texts.")
+        return passages.assign(text=self.read_texts(list(passages["passage_id"])))
+
 
 def load_coded_corpus(
-    store: CorpusStore, coding: dict | None = None, *, use_reviews: bool = False
+    store: CorpusStore,
+    coding: dict | None = None,
+    *,
+    use_reviews: bool = False,
+    with_text: bool = True,
 ) -> CodedCorpus:
     """Current documents with the labels of ``coding`` (default: the latest coding run);
     with ``use_reviews``, people's latest reviews replace the labels of what they reviewed.
+    Without ``with_text`` the passages' texts stay in the store, read on demand
+    (``CodedCorpus.with_text``) while the store is open.
 
     Raises:
         AnalysisError: nothing has been coded yet.
@@ -59,8 +79,8 @@ def load_coded_corpus(
     )
     passages = _query(
         store,
-        """SELECT p.id AS passage_id, p.document_id, p.ordinal, p.page_start, p.page_end,
-                  p.n_words, p.text
+        f"""SELECT p.id AS passage_id, p.document_id, p.ordinal, p.page_start, p.page_end,
+                  p.n_words{", p.text" if with_text else ""}
            FROM passages p JOIN documents d ON d.id = p.document_id
            WHERE d.is_current = 1 ORDER BY p.id""",
     )
@@ -74,7 +94,13 @@ def load_coded_corpus(
         (coding["codebook_digest"], coding["coder"]),
     )
     corpus = CodedCorpus(
-        documents, passages, labels, codebook, coding["coder"], store.corpus_digest()
+        documents,
+        passages,
+        labels,
+        codebook,
+        coding["coder"],
+        store.corpus_digest(),
+        read_texts=None if with_text else partial(passage_texts, store),
     )
     return with_reviews(corpus, store) if use_reviews else corpus
 
@@ -102,6 +128,21 @@ def with_reviews(corpus: CodedCorpus, store: CorpusStore) -> CodedCorpus:
         .reset_index(drop=True)
     )
     return replace(corpus, labels=labels, reviews_digest=reviews.reviews_digest(store))
+
+
+TEXTS_PER_QUERY = 500  # ids bound per query, well under SQLite's limit on variables
+
+
+def passage_texts(store: CorpusStore, passage_ids: Sequence[str]) -> list[str]:
+    """The texts of these passages, in the order given."""
+    found: dict[str, str] = {}
+    for start in range(0, len(passage_ids), TEXTS_PER_QUERY):
+        chunk = list(dict.fromkeys(passage_ids[start : start + TEXTS_PER_QUERY]))
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            store.db.execute(f"SELECT id, text FROM passages WHERE id IN ({marks})", chunk)
+        )
+    return [found[p] for p in passage_ids]
 
 
 def _query(store: CorpusStore, sql: str, params: tuple = ()) -> pd.DataFrame:
