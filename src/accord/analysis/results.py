@@ -506,7 +506,7 @@ def _why(corpus: CodedCorpus, passage_ids: set[str]) -> dict[str, str]:
     import json
 
     order = {d.id: k for k, d in enumerate(corpus.codebook.dimensions)}
-    rows = corpus.labels[corpus.labels["passage_id"].isin(passage_ids)]
+    rows = corpus.with_cues(corpus.labels[corpus.labels["passage_id"].isin(passage_ids)])
     rows = rows.assign(position=rows["dimension"].map(order)).sort_values(
         ["passage_id", "position", "score", "category"], ascending=[True, True, False, True]
     )
