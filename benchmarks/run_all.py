@@ -9,7 +9,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # findings.py first: it leaves the warm store that coding.py and run.py time re-runs on.
 # trained_models.py (about 30 minutes) compares the coder options; validation.py scores the
-# shipped one. serve.py loads the explorer on the same warm store.
+# shipped one. serve.py loads the explorer on the same warm store. scale.py, last, runs the
+# whole job cold at 1, 3 and 10 M words in four configurations (well over an hour on 2 cores).
 BENCHMARKS = [
     "ingest.py",
     "findings.py",
@@ -20,6 +21,7 @@ BENCHMARKS = [
     "run.py",
     "report_size.py",
     "serve.py",
+    "scale.py",
 ]
 
 if __name__ == "__main__":

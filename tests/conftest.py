@@ -6,6 +6,7 @@ import csv
 import os
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ SHARED = Path(
     os.environ.get("ACCORD_SHARED", Path(__file__).resolve().parents[1].parent / "shared")
 )
 SHARED_CORPUS = SHARED / "corpus"
+# Fixtures shared by several folders' tests (the analysed tiny corpus of the report tests).
+pytest_plugins = ["fixtures.report_corpus"]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -55,8 +58,10 @@ def write_pdf(
     header: str | None = "Accord Test Bulletin - Working Draft",
     page_numbers: bool = True,
     title: str | None = None,
+    created: datetime | None = None,
 ) -> Path:
-    """A real PDF: each page's paragraphs wrapped by fpdf2, with a running header and numbers."""
+    """A real PDF: each page's paragraphs wrapped by fpdf2, with a running header and numbers.
+    ``created`` fixes its creation time (else now), so that its bytes are reproducible."""
     from fpdf import FPDF
 
     class Bulletin(FPDF):
@@ -75,6 +80,8 @@ def write_pdf(
     pdf = Bulletin()
     if title:
         pdf.set_title(title)
+    if created is not None:
+        pdf.set_creation_date(created)
     for paragraphs in pages:
         pdf.add_page()
         pdf.set_font("helvetica", size=11)

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from accord._version import __version__
 from accord.errors import ConfigError, ExecutionError
 
 P = TypeVar("P")
@@ -61,9 +62,15 @@ class TaskTimeout(Exception):
 class WorkerCrashed(Exception):
     """The process running a partition died (a crash, or killed from outside)."""
 
-    def __init__(self, exitcode: int | None = None):
+    def __init__(self, exitcode: int | None = None, tries: int = 0):
         super().__init__(exitcode)
         self.exitcode = exitcode
+        self.tries = tries  # on Dask: how many workers died running it before it was given up
+
+    def __str__(self) -> str:
+        if self.tries:
+            return f"every worker that ran it died ({self.tries} in all): a crash, or out of memory"
+        return f"the process running it died (exit code {self.exitcode})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +97,9 @@ class Executor:
     """
 
     name = "executor"
+    # Whether the workers see this machine's files at the same paths (ingest sends them
+    # paths) or not (ingest sends each file's bytes).
+    shares_files = True
 
     @property
     def n_workers(self) -> int:
@@ -267,9 +277,13 @@ class DaskExecutor(Executor):
         address: a running scheduler's address; None starts a LocalCluster of ``n_workers``.
     """
 
-    def __init__(self, address: str | None = None, n_workers: int = 2):
+    def __init__(
+        self, address: str | None = None, n_workers: int = 2, worker_timeout_s: float = 60.0
+    ):
         self.address = address
+        self.worker_timeout_s = worker_timeout_s  # how long a scheduler may be without workers
         self.local_workers = n_workers
+        self.shares_files = address is None  # a scheduler elsewhere may have workers anywhere
         self.name = address or f"local:{n_workers}"
         self._client = None
         self._cluster = None
@@ -291,12 +305,18 @@ class DaskExecutor(Executor):
             ) from exc
         if self.address is not None:
             try:
-                return Client(self.address, timeout="10s")
+                client = Client(self.address, timeout="10s")
             except (OSError, TimeoutError) as exc:
                 raise ExecutionError(
                     f"Cannot reach the Dask scheduler at {self.address} ({exc}).",
                     hint="Start one with `dask scheduler` (docs/scaling.md), or check the address.",
                 ) from exc
+            try:
+                self._check_workers(client)
+            except BaseException:
+                client.close()
+                raise
+            return client
         dask.config.set(LOCAL_CLUSTER_CONFIG)  # for the process: nannies read it on restarts
         self._cluster = LocalCluster(
             n_workers=self.local_workers,
@@ -305,6 +325,25 @@ class DaskExecutor(Executor):
             dashboard_address=None,
         )
         return Client(self._cluster)
+
+    def _check_workers(self, client) -> None:
+        """A scheduler's workers are there and run this Accord, or the run stops before any
+        work is handed out (results must not depend on which worker coded what)."""
+        try:
+            client.wait_for_workers(1, timeout=self.worker_timeout_s)
+        except TimeoutError:
+            raise ExecutionError(
+                f"No worker joined the Dask scheduler at {self.address} within "
+                f"{self.worker_timeout_s:g} s.",
+                hint=f"Start workers with `dask worker {self.address}` (docs/scaling.md).",
+            ) from None
+        others = version_mismatches(client.run(_accord_version), __version__)
+        if others:
+            raise ExecutionError(
+                f"Workers of {self.address} run another Accord than this one ({__version__}): "
+                + "; ".join(f"{worker} has {version}" for worker, version in others.items()),
+                hint="Install the same Accord version on every machine (docs/scaling.md).",
+            )
 
     @property
     def n_workers(self) -> int:
@@ -323,9 +362,16 @@ class DaskExecutor(Executor):
         return done
 
     def _outcome(self, handle, index, partition):
+        from distributed import KilledWorker
+
         try:
             return Outcome(index, partition, handle.result())
-        except Exception as exc:  # the task's own error, or KilledWorker after retries
+        except KilledWorker as exc:  # its workers died, every retry: one crash for the caller
+            allowed = getattr(exc, "allowed_failures", None)
+            if allowed is None:
+                allowed = _dask_setting("distributed.scheduler.allowed-failures", 3)
+            return Outcome(index, partition, error=WorkerCrashed(None, allowed + 1))
+        except Exception as exc:  # the task's own error
             return Outcome(index, partition, error=exc)
         finally:
             handle.release()
@@ -340,6 +386,27 @@ class DaskExecutor(Executor):
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+def _dask_setting(key: str, default: Any) -> Any:
+    import dask
+
+    return dask.config.get(key, default)
+
+
+def _accord_version() -> str:
+    """What a worker reports of itself (run there by ``Client.run``)."""
+    return __version__
+
+
+def version_mismatches(versions: dict[str, Any], mine: str) -> dict[str, str]:
+    """The workers (address: version) whose Accord differs from ``mine``; a worker that
+    could not say (an error in place of its version) counts as different."""
+    return {
+        worker: str(version)
+        for worker, version in sorted(versions.items())
+        if not isinstance(version, str) or version != mine
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,13 @@ from accord.cli import app
 from accord.coding.codebooks import load_codebook
 from accord.coding.registry import make_coder
 from accord.coding.testing import check_coder
-from accord.coding.trained import MODEL_FILE, WEIGHTS_FILE, ModelError, TrainedModel
+from accord.coding.trained import (
+    MODEL_FILE,
+    WEIGHTS_FILE,
+    ModelError,
+    TrainedModel,
+    model_folder,
+)
 from accord.coding.training import TrainSettings
 from accord.errors import TrainingDataError
 from accord.model.coding import CodingUnit
@@ -167,3 +173,20 @@ def test_an_edited_copy_of_the_codebook_still_finds_its_model(trained):
     for copy in (edited, rebuilt):
         (coding,) = make_coder("trained", copy).code([CodingUnit("p", PARAGRAPHS[0])])
         assert coding.labels().get("domain") == ["health"]
+
+
+def test_a_worker_installed_elsewhere_finds_its_own_copy_of_the_shipped_model(tmp_path):
+    """A codebook sent to a cluster worker names the client's model folder; a worker whose
+    Accord is installed at another path uses its own copy of the same shipped model."""
+    shipped = load_codebook()
+    elsewhere = shipped.model_copy().located(str(tmp_path / "client-venv" / "codebooks"))
+    assert not Path(elsewhere.model_dir).exists()
+    assert model_folder(elsewhere) == Path(shipped.model_dir)
+
+
+def test_a_missing_trained_model_names_the_machine_and_what_to_do(trained, tmp_path):
+    _, codebook = trained
+    moved = codebook.model_copy().located(str(tmp_path / "not-here"))
+    with pytest.raises(ModelError, match="is missing on") as missing:
+        model_folder(moved)
+    assert "path the client uses" in missing.value.hint and "docs/scaling.md" in missing.value.hint

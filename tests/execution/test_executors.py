@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from accord.errors import ConfigError
+from accord import __version__
+from accord.errors import ConfigError, ExecutionError
 from accord.parallel import (
     DaskExecutor,
     InProcessExecutor,
@@ -17,6 +18,7 @@ from accord.parallel import (
     TaskTimeout,
     WorkerCrashed,
     open_executor,
+    version_mismatches,
 )
 
 
@@ -109,3 +111,38 @@ def test_no_spec_reads_the_environment_then_defaults(monkeypatch):
 def test_bad_specs_are_one_line_errors(spec):
     with pytest.raises(ConfigError, match="cheduler"):
         open_executor(spec)
+
+
+def test_a_scheduler_without_workers_is_a_clear_error():
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, dashboard_address=None) as empty:
+        executor = DaskExecutor(empty.scheduler_address, worker_timeout_s=1)
+        with pytest.raises(ExecutionError, match="No worker joined") as error:
+            _ = executor.client
+        assert f"dask worker {empty.scheduler_address}" in error.value.hint
+        executor.close()
+
+
+def test_workers_reached_by_address_run_this_accord(cluster):
+    remote = DaskExecutor(cluster.client.scheduler.address)
+    try:
+        assert remote.n_workers == 2  # connected: the workers passed the version check
+    finally:
+        remote.close()
+    assert version_mismatches({"tcp://a:1": __version__}, __version__) == {}
+    found = version_mismatches(
+        {"tcp://b:1": "0.0.1", "tcp://a:1": __version__, "tcp://c:1": KeyError("x")}, __version__
+    )
+    assert list(found) == ["tcp://b:1", "tcp://c:1"] and found["tcp://b:1"] == "0.0.1"
+
+
+def test_a_partition_that_kills_every_worker_is_one_crash_for_the_caller():
+    import dask
+
+    no_retries = dask.config.set({"distributed.scheduler.allowed-failures": 0})
+    with no_retries, DaskExecutor(None, n_workers=1) as executor:
+        (outcome,) = executor.map(os._exit, [5])  # no time limit: the worker itself dies
+        assert isinstance(outcome.error, WorkerCrashed)
+        assert str(outcome.error).startswith("every worker that ran it died (1 in all)")
+        assert [o.value() for o in executor.map(abs, [-3])] == [3]  # a new worker took over

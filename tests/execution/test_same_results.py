@@ -119,3 +119,17 @@ def test_a_killed_worker_loses_nothing_and_writes_nothing_twice(tmp_path, corpus
     assert len(saved) == n_partitions  # each partition saved once
     assert saved == sorted(set(saved)) and saved[-1] == report.n_coded == report.n_passages
     assert store_contents(tmp_path / "killed.db") == store_contents(tmp_path / "reference.db")
+
+
+def test_a_cluster_reached_by_address_is_sent_the_files(tmp_path, corpus, cluster):
+    """Workers of a scheduler named by its address may run on machines that do not hold the
+    corpus: ingest sends them each file's bytes, and the store is the same as in-process."""
+    address = cluster.client.scheduler.address
+    with DaskExecutor(address) as remote:
+        assert not remote.shares_files and cluster.shares_files
+        assert remote.n_workers == 2
+        accord.ingest(tmp_path / "remote.db", corpus, scheduler=remote)
+    accord.ingest(tmp_path / "here.db", corpus, scheduler="in-process")
+    remote_store = store_contents(tmp_path / "remote.db")
+    assert remote_store["documents"] and not remote_store["skipped"]
+    assert remote_store == store_contents(tmp_path / "here.db")

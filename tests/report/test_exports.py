@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_report import analysed  # noqa: F401  (the module's coded, analysed store)
 from typer.testing import CliRunner
 
 import accord
@@ -29,7 +28,7 @@ R = shutil.which("Rscript")
 
 
 @pytest.fixture(scope="module")
-def exported(analysed, tmp_path_factory):  # noqa: F811
+def exported(analysed, tmp_path_factory):
     """Every table format written once, into one folder per format."""
     store, _ = analysed
     root = tmp_path_factory.mktemp("export")
@@ -53,7 +52,7 @@ def _read(folder: Path, name: str, fmt: str) -> tuple[pd.DataFrame, dict]:
 
 
 @pytest.mark.parametrize("fmt", TABLE_FORMATS)
-def test_every_table_is_written_with_its_stamp(analysed, exported, fmt):  # noqa: F811
+def test_every_table_is_written_with_its_stamp(analysed, exported, fmt):
     _, result = analysed
     names = {p.name.split(".")[0] for p in (exported / fmt).glob(f"*.{fmt}")}
     assert names == {"passages", "labels", "labels_wide", *result.tables}
@@ -70,7 +69,7 @@ def test_every_table_is_written_with_its_stamp(analysed, exported, fmt):  # noqa
     assert sorted(ranked["rank"]) == list(range(1, len(ranked) + 1))
 
 
-def test_csv_is_plain_for_pandas_and_the_csv_module(analysed, exported):  # noqa: F811
+def test_csv_is_plain_for_pandas_and_the_csv_module(analysed, exported):
     _, result = analysed
     for path in sorted((exported / "csv").glob("*.csv")):
         text = path.read_text("utf-8")
@@ -110,7 +109,7 @@ def test_r_read_csv_reads_the_tables_as_they_are(exported):
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "json"])
-def test_labels_are_lists_not_joined_strings(analysed, exported, fmt):  # noqa: F811
+def test_labels_are_lists_not_joined_strings(analysed, exported, fmt):
     _, result = analysed
     passages, _ = _read(exported, "passages", fmt)
     domains = [list(v) for v in passages["domain"]]
@@ -126,7 +125,7 @@ def test_labels_are_lists_not_joined_strings(analysed, exported, fmt):  # noqa: 
     assert [None if pd.isna(v) else v for v in csv_passages["domain"]] == joined
 
 
-def test_long_and_wide_label_tables_agree(analysed, exported):  # noqa: F811
+def test_long_and_wide_label_tables_agree(analysed, exported):
     store, _ = analysed
     long, _ = _read(exported, "labels", "csv")
     assert list(long.columns) == ["passage_id", "dimension", "label", "score", "method", "evidence"]
@@ -154,7 +153,7 @@ def test_long_and_wide_label_tables_agree(analysed, exported):  # noqa: F811
 # ---------------------------------------------------------------- the store as SQLite tables
 
 
-def test_analysis_tables_are_real_tables_and_read_back_identical(analysed):  # noqa: F811
+def test_analysis_tables_are_real_tables_and_read_back_identical(analysed):
     store, result = analysed
     names = {
         r[0]
@@ -171,7 +170,7 @@ def test_analysis_tables_are_real_tables_and_read_back_identical(analysed):  # n
         pd.testing.assert_frame_equal(stored.tables[name], frame, check_exact=True)
 
 
-def test_version_4_store_moves_parquet_tables_into_sqlite(analysed, tmp_path):  # noqa: F811
+def test_version_4_store_moves_parquet_tables_into_sqlite(analysed, tmp_path):
     """A store of schema 4 kept each table as Parquet bytes; upgrading gives the same frames."""
     store, result = analysed
     path = tmp_path / "v4.db"
@@ -208,7 +207,7 @@ def test_version_4_store_moves_parquet_tables_into_sqlite(analysed, tmp_path):  
         assert upgraded.db.execute("SELECT count(*) FROM labels_with_passages").fetchone()[0]
 
 
-def test_views_join_passages_documents_institutions_and_labels(analysed):  # noqa: F811
+def test_views_join_passages_documents_institutions_and_labels(analysed):
     store, _ = analysed
     row = store.db.execute(
         "SELECT * FROM labels_with_passages WHERE dimension='domain' AND label='health'"
@@ -227,7 +226,7 @@ def test_views_join_passages_documents_institutions_and_labels(analysed):  # noq
 # ---------------------------------------------------------------- Datasette
 
 
-def test_datasette_serves_the_store_with_its_metadata(analysed, tmp_path):  # noqa: F811
+def test_datasette_serves_the_store_with_its_metadata(analysed, tmp_path):
     from datasette.app import Datasette
 
     store, result = analysed

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_report import analysed  # noqa: F401  (the module's coded, analysed store)
 from typer.testing import CliRunner
 
 from accord.cli import app
@@ -15,7 +14,7 @@ from accord.report.pdf import CHROMIUM_ENV, print_pdf
 from fixtures.browser import CHROMIUM
 
 
-def test_pdf_report_holds_the_report_title(analysed, tmp_path):  # noqa: F811
+def test_pdf_report_holds_the_report_title(analysed, tmp_path):
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} not found: install with `apt-get install chromium`")
     from pypdf import PdfReader
@@ -33,7 +32,7 @@ def test_pdf_report_holds_the_report_title(analysed, tmp_path):  # noqa: F811
     assert "Medical imaging note" in text and len(reader.pages) > 1
 
 
-def test_no_chromium_is_a_clear_error(analysed, tmp_path, monkeypatch):  # noqa: F811
+def test_no_chromium_is_a_clear_error(analysed, tmp_path, monkeypatch):
     store, _ = analysed
     monkeypatch.delenv(CHROMIUM_ENV, raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no browser on the PATH

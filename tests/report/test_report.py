@@ -16,13 +16,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-import accord
 from accord.analysis.pipeline import stored_result
-from accord.analysis.results import AnalysisResult
 from accord.cli import app
 from accord.report.render import write_report
 from fixtures.browser import CHROMIUM, CHROMIUM_ARGS
-from fixtures.report_corpus import MADE_AT, analyse_tiny
+from fixtures.report_corpus import MADE_AT
 
 HERE = Path(__file__).parent
 ROOT = HERE.parents[1]
@@ -31,14 +29,6 @@ SECTIONS = ["summary", "corpus", "overview", "domains", "unranked", "methods", "
 
 
 # ---------------------------------------------------------------- the corpus and its analysis
-
-
-@pytest.fixture(scope="module")
-def analysed(tmp_path_factory) -> tuple[accord.CorpusStore, AnalysisResult]:
-    """A coded, analysed store of the tiny corpus, built once for the module (a few seconds)."""
-    store, result = analyse_tiny(tmp_path_factory.mktemp("report"))
-    yield store, result
-    store.close()
 
 
 @pytest.fixture(scope="module")

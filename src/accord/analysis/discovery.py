@@ -16,12 +16,19 @@ EXAMPLES = 3
 MAX_PASSAGES = 3000
 
 
-def discover_themes(passages: pd.DataFrame, n_themes: int, seed: int) -> pd.DataFrame:
-    """One row per theme: top terms, passages where it dominates, example passage ids."""
-    columns = ["theme", "top_terms", "n_passages", "examples"]
+def discovery_sample(passages: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The passages discovery reads: long enough ones, a seeded sample of them on large
+    corpora (it keeps discovery fast)."""
     texts = passages[passages["n_words"] >= MIN_WORDS]
-    if len(texts) > MAX_PASSAGES:  # a seeded sample keeps discovery fast on large corpora
+    if len(texts) > MAX_PASSAGES:
         texts = texts.sample(MAX_PASSAGES, random_state=seed).sort_values("passage_id")
+    return texts
+
+
+def discover_themes(texts: pd.DataFrame, n_themes: int, seed: int) -> pd.DataFrame:
+    """One row per theme of ``texts`` (a ``discovery_sample`` with its text): top terms,
+    passages where it dominates, example passage ids."""
+    columns = ["theme", "top_terms", "n_passages", "examples"]
     if n_themes == 0 or len(texts) < 5 * n_themes:
         return pd.DataFrame(columns=columns)
     from sklearn.decomposition import NMF

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import pandas as pd
 
@@ -18,23 +20,59 @@ class CodedCorpus:
     """Documents, passages and labels of one coding run, one row per observation."""
 
     documents: pd.DataFrame  # document_id, institution_id, institution, family, title, year, ...
-    passages: pd.DataFrame  # passage_id, document_id, ordinal, page_start, page_end, n_words, text
-    labels: pd.DataFrame  # passage_id, dimension, category, score, evidence (JSON cue spans)
+    # passage_id, document_id, ordinal, page_start, page_end, n_words, and text unless the
+    # corpus was loaded without it (then ``with_text`` reads the texts of the rows it is given)
+    passages: pd.DataFrame
+    # passage_id, dimension, category, score, and evidence (JSON cue spans) unless loaded
+    # without texts (then ``with_cues`` reads the evidence of the rows it is given)
+    labels: pd.DataFrame
     codebook: Codebook
     coder: str
     corpus_digest: str
     reviews_digest: str | None = None  # set when reviewed labels replaced machine ones
+    read_texts: Callable[[Sequence[str]], list[str]] | None = None  # texts by passage id
+    # the machine's evidence of the passages' labels: (passage, dimension, category) -> JSON
+    read_cues: Callable[[Sequence[str]], dict[tuple[str, str, str], str]] | None = None
+    reviewed: frozenset[tuple[str, str]] = frozenset()  # (passage, dimension) people decided
 
     @property
     def codebook_digest(self) -> str:
         return self.codebook.digest()
 
+    def with_text(self, passages: pd.DataFrame) -> pd.DataFrame:
+        """Rows of ``passages`` with their text: as loaded, or read now for just these rows
+        (a large corpus's texts are not held in memory all at once)."""
+        if "text" in passages.columns:
+            return passages
+        if self.read_texts is None:
+            raise AnalysisError("The coded corpus was loaded without its passage texts.")
+        return passages.assign(text=self.read_texts(list(passages["passage_id"])))
+
+    def with_cues(self, labels: pd.DataFrame) -> pd.DataFrame:
+        """Rows of ``labels`` with their evidence: as loaded, or read now for just these rows
+        (a reviewer's label has none)."""
+        if "evidence" in labels.columns:
+            return labels
+        if self.read_cues is None:
+            raise AnalysisError("The coded corpus was loaded without its labels' evidence.")
+        found = self.read_cues(list(dict.fromkeys(labels["passage_id"])))
+        keys = zip(labels["passage_id"], labels["dimension"], labels["category"], strict=True)
+        evidence = [None if (p, d) in self.reviewed else found.get((p, d, c)) for p, d, c in keys]
+        return labels.assign(evidence=pd.Series(evidence, index=labels.index, dtype=object))
+
 
 def load_coded_corpus(
-    store: CorpusStore, coding: dict | None = None, *, use_reviews: bool = False
+    store: CorpusStore,
+    coding: dict | None = None,
+    *,
+    use_reviews: bool = False,
+    lean: bool = False,
 ) -> CodedCorpus:
     """Current documents with the labels of ``coding`` (default: the latest coding run);
     with ``use_reviews``, people's latest reviews replace the labels of what they reviewed.
+    ``lean`` leaves the passages' texts and the labels' evidence in the store, read on demand
+    (``CodedCorpus.with_text``, ``with_cues``) while the store is open: what a large corpus
+    would otherwise hold in memory whole.
 
     Raises:
         AnalysisError: nothing has been coded yet.
@@ -59,14 +97,14 @@ def load_coded_corpus(
     )
     passages = _query(
         store,
-        """SELECT p.id AS passage_id, p.document_id, p.ordinal, p.page_start, p.page_end,
-                  p.n_words, p.text
+        f"""SELECT p.id AS passage_id, p.document_id, p.ordinal, p.page_start, p.page_end,
+                  p.n_words{"" if lean else ", p.text"}
            FROM passages p JOIN documents d ON d.id = p.document_id
            WHERE d.is_current = 1 ORDER BY p.id""",
     )
     labels = _query(
         store,
-        """SELECT a.passage_id, a.dimension, a.category, a.score, a.evidence
+        f"""SELECT a.passage_id, a.dimension, a.category, a.score{"" if lean else ", a.evidence"}
            FROM assignments a JOIN passages p ON p.id = a.passage_id
            JOIN documents d ON d.id = p.document_id
            WHERE d.is_current = 1 AND a.codebook_digest = ? AND a.coder = ?
@@ -74,7 +112,14 @@ def load_coded_corpus(
         (coding["codebook_digest"], coding["coder"]),
     )
     corpus = CodedCorpus(
-        documents, passages, labels, codebook, coding["coder"], store.corpus_digest()
+        documents,
+        passages,
+        labels,
+        codebook,
+        coding["coder"],
+        store.corpus_digest(),
+        read_texts=partial(passage_texts, store) if lean else None,
+        read_cues=partial(label_cues, store, coding) if lean else None,
     )
     return with_reviews(corpus, store) if use_reviews else corpus
 
@@ -101,7 +146,44 @@ def with_reviews(corpus: CodedCorpus, store: CorpusStore) -> CodedCorpus:
         .sort_values(["passage_id", "dimension", "category"])
         .reset_index(drop=True)
     )
-    return replace(corpus, labels=labels, reviews_digest=reviews.reviews_digest(store))
+    return replace(
+        corpus,
+        labels=labels,
+        reviews_digest=reviews.reviews_digest(store),
+        reviewed=frozenset(reviewed),
+    )
+
+
+IDS_PER_QUERY = 500  # ids bound per query, well under SQLite's limit on variables
+
+
+def passage_texts(store: CorpusStore, passage_ids: Sequence[str]) -> list[str]:
+    """The texts of these passages, in the order given."""
+    found: dict[str, str] = {}
+    for start in range(0, len(passage_ids), IDS_PER_QUERY):
+        chunk = list(dict.fromkeys(passage_ids[start : start + IDS_PER_QUERY]))
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            store.db.execute(f"SELECT id, text FROM passages WHERE id IN ({marks})", chunk)
+        )
+    return [found[p] for p in passage_ids]
+
+
+def label_cues(
+    store: CorpusStore, coding: dict, passage_ids: Sequence[str]
+) -> dict[tuple[str, str, str], str]:
+    """The evidence (JSON) of every label ``coding`` gave these passages."""
+    found: dict[tuple[str, str, str], str] = {}
+    for start in range(0, len(passage_ids), IDS_PER_QUERY):
+        chunk = list(passage_ids[start : start + IDS_PER_QUERY])
+        marks = ",".join("?" * len(chunk))
+        rows = store.db.execute(
+            "SELECT passage_id, dimension, category, evidence FROM assignments"
+            f" WHERE codebook_digest = ? AND coder = ? AND passage_id IN ({marks})",
+            [coding["codebook_digest"], coding["coder"], *chunk],
+        )
+        found.update(((p, d, c), evidence) for p, d, c, evidence in rows)
+    return found
 
 
 def _query(store: CorpusStore, sql: str, params: tuple = ()) -> pd.DataFrame:

@@ -50,7 +50,7 @@ def analyse_store(
     progress = on_progress or (lambda done, total: None)
     progress(0, None)
     run_id = store.start_run("analyse", command)
-    corpus = load_coded_corpus(store, use_reviews=settings.analysis.use_reviews)
+    corpus = load_coded_corpus(store, use_reviews=settings.analysis.use_reviews, lean=True)
     expected = RunStamp(
         __version__,
         corpus.corpus_digest,

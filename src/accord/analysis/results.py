@@ -13,7 +13,7 @@ import pandas as pd
 
 from accord._version import __version__
 from accord.analysis.arrays import DocumentArrays, build_arrays
-from accord.analysis.discovery import discover_themes
+from accord.analysis.discovery import discover_themes, discovery_sample
 from accord.analysis.evidence import EvidenceIndex, domain_relevance
 from accord.analysis.frames import CodedCorpus
 from accord.analysis.measures import js_similarity
@@ -462,8 +462,9 @@ def evidence_table(
         institution_id=scored_all["passage_id"].map(owner).map(institution_of),
         n_words=scored_all["passage_id"].map(corpus.passages.set_index("passage_id")["n_words"]),
     )
+    candidates = set(_candidate_pool(scored_all))
     index = EvidenceIndex(
-        corpus.passages[corpus.passages["passage_id"].isin(set(_candidate_pool(scored_all)))]
+        corpus.with_text(corpus.passages[corpus.passages["passage_id"].isin(candidates)])
     )
     picks: list[tuple[pd.DataFrame, str]] = []  # chosen rows, and the scope they were chosen for
     for d, domain in enumerate(arrays.domains):
@@ -486,9 +487,9 @@ def evidence_table(
     chosen_rows = pd.concat([rows for rows, _ in picks], ignore_index=True)
     chosen_rows["scope"] = [scope for rows, scope in picks for _ in range(len(rows))]
     chosen_rows["rank"] = [k for rows, _ in picks for k in range(1, len(rows) + 1)]
-    details = corpus.passages[
-        ["passage_id", "document_id", "page_start", "page_end", "text"]
-    ].merge(
+    chosen_ids = set(chosen_rows["passage_id"])
+    texts = corpus.with_text(corpus.passages[corpus.passages["passage_id"].isin(chosen_ids)])
+    details = texts[["passage_id", "document_id", "page_start", "page_end", "text"]].merge(
         corpus.documents[["document_id", "institution", "title", "year", "url"]], on="document_id"
     )
     frame = chosen_rows.merge(details, on="passage_id", how="left")
@@ -505,7 +506,7 @@ def _why(corpus: CodedCorpus, passage_ids: set[str]) -> dict[str, str]:
     import json
 
     order = {d.id: k for k, d in enumerate(corpus.codebook.dimensions)}
-    rows = corpus.labels[corpus.labels["passage_id"].isin(passage_ids)]
+    rows = corpus.with_cues(corpus.labels[corpus.labels["passage_id"].isin(passage_ids)])
     rows = rows.assign(position=rows["dimension"].map(order)).sort_values(
         ["passage_id", "position", "score", "category"], ascending=[True, True, False, True]
     )
@@ -549,4 +550,5 @@ def _round_robin(pool: pd.DataFrame, k: int) -> pd.DataFrame:
 def discovery_table(corpus: CodedCorpus, settings: AnalysisSettings) -> pd.DataFrame:
     with_domain = set(corpus.labels.loc[corpus.labels["dimension"] == "domain", "passage_id"])
     unlabelled = corpus.passages[~corpus.passages["passage_id"].isin(with_domain)]
-    return discover_themes(unlabelled, settings.discovery_themes, settings.seed)
+    sample = corpus.with_text(discovery_sample(unlabelled, settings.seed))
+    return discover_themes(sample, settings.discovery_themes, settings.seed)

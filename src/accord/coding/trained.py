@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import re
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -292,8 +293,15 @@ def model_folder(codebook: Codebook) -> Path:
             hint="Load the codebook with accord.load_codebook(PATH).",
         )
     folder = Path(codebook.model_dir)
-    if not all((folder / name).is_file() for name in MODEL_FILES):
-        raise ModelError(f"The trained model of codebook '{codebook.name}' is missing: {folder}.")
+    if not _has_model_files(folder):
+        folder = _installed_model(ref.sha256) or folder
+    if not _has_model_files(folder):
+        raise ModelError(
+            f"The trained model of codebook '{codebook.name}' is missing on {socket.gethostname()}:"
+            f" {folder}.",
+            hint="On a cluster every worker needs the model folder at the path the client "
+            "uses (docs/scaling.md).",
+        )
     found = model_digest(folder)
     if found != ref.sha256:
         raise ModelError(
@@ -302,6 +310,21 @@ def model_folder(codebook: Codebook) -> Path:
             hint="Point the codebook at the model you mean: `accord train` writes both.",
         )
     return folder
+
+
+def _has_model_files(folder: Path) -> bool:
+    return all((folder / name).is_file() for name in MODEL_FILES)
+
+
+def _installed_model(sha256: str) -> Path | None:
+    """The folder of the model shipped with this machine's Accord, if it is the one named by
+    ``sha256``: a cluster worker installed elsewhere than the client finds it there."""
+    from accord.coding.codebooks import load_codebook
+
+    shipped = load_codebook()
+    if shipped.model is None or shipped.model.sha256 != sha256 or shipped.model_dir is None:
+        return None
+    return Path(shipped.model_dir)
 
 
 _MODELS: dict[str, TrainedModel] = {}  # loaded once per process, by hash

@@ -51,6 +51,15 @@ def _read(path: Path, fmt: str, limits: ReadLimits) -> bytes:
     return data
 
 
+def _checked(data: bytes, fmt: str, limits: ReadLimits) -> bytes:
+    """A file's bytes sent by the client, with the checks ``_read`` makes of a file."""
+    if not data:
+        raise IngestError("the file is empty.", reason="empty-file")
+    if fmt in _COUNTED:
+        check_words([data], limits.max_words)
+    return data
+
+
 def document_id_for(sha256: str) -> str:
     return f"d-{sha256[:16]}"
 
@@ -64,14 +73,23 @@ def file_sha256(path: Path) -> str:
 
 
 def parse_file(
-    path: str, fmt: str, max_words: int, min_words: int, limits: ReadLimits = DEFAULT_LIMITS
+    source: str | bytes,
+    fmt: str,
+    max_words: int,
+    min_words: int,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> ParsedFile:
-    """Read, clean and segment one file, within ``limits``.
+    """Read, clean and segment one file, within ``limits``. ``source`` is the file's path,
+    or its bytes when the worker cannot see the files (a cluster on other machines).
 
     Raises:
         IngestError: the file cannot be used; its ``reason`` says why.
     """
-    data = _read(Path(path), fmt, limits)
+    data = (
+        _checked(source, fmt, limits)
+        if isinstance(source, bytes)
+        else _read(Path(source), fmt, limits)
+    )
     sha = hashlib.sha256(data).hexdigest()
     try:
         extracted = reader_for(fmt)(data, limits)

@@ -7,13 +7,14 @@ that file (per-file time limit), and so that two cores parse at once.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
 import re
 import stat
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -376,16 +377,7 @@ def _parse_all(
         executor = ProcessExecutor(min(settings.workers, len(to_parse)))
     if isinstance(executor, ProcessExecutor):
         warm_up()  # load the language model before the workers fork, so they share it
-    jobs = (
-        (
-            str(task.path),
-            fmt,
-            settings.passage_max_words,
-            settings.passage_min_words,
-            ReadLimits.of(settings),
-        )
-        for task, fmt in to_parse
-    )
+    jobs = _parse_jobs(to_parse, settings, executor.shares_files)
     try:
         outcomes = executor.map(_parse_job, jobs, timeout=settings.file_timeout_s, ordered=True)
         for (task, _fmt), outcome in zip(to_parse, outcomes, strict=True):
@@ -400,7 +392,22 @@ def _parse_all(
             executor.close()
 
 
-def _parse_job(job: tuple[str, str, int, int, ReadLimits]) -> ParsedFile:
+def _parse_jobs(
+    to_parse: list[tuple[_Task, str]], settings: IngestSettings, shares_files: bool
+) -> Iterator[tuple[str | bytes, str, int, int, ReadLimits]]:
+    """One job per file, made when the executor asks for it (so at most its window of
+    files' bytes is held at once): the file's path, or its bytes for workers that cannot see
+    this machine's files."""
+    limits = ReadLimits.of(settings)
+    for task, fmt in to_parse:
+        source: str | bytes = str(task.path)
+        if not shares_files and task.path.is_file():
+            with contextlib.suppress(OSError):  # unread: the worker reports why it cannot
+                source = task.path.read_bytes()
+        yield source, fmt, settings.passage_max_words, settings.passage_min_words, limits
+
+
+def _parse_job(job: tuple[str | bytes, str, int, int, ReadLimits]) -> ParsedFile:
     """What a worker runs for one file."""
     return parse_file(*job)
 
@@ -422,7 +429,7 @@ def _parse_failure(task: _Task, error: BaseException, settings: IngestSettings) 
             source,
             "ingest",
             "parser-crashed",
-            f"the parser crashed on this file (exit code {error.exitcode}).",
+            f"the parser crashed on this file ({error}).",
             row,
         )
     if isinstance(error, ExecutionError):

@@ -21,7 +21,8 @@ logger = logging.getLogger(__name__)
 
 CHROMIUM_ENV = "ACCORD_CHROMIUM"
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-FLAGS = (
+# Headless, offline and quiet: no sandbox (containers), no GPU, no network of its own.
+BROWSER_FLAGS = (
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -29,6 +30,9 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+)
+FLAGS = (
+    *BROWSER_FLAGS,
     "--no-pdf-header-footer",  # no file path and date printed on every page
     "--print-to-pdf-no-header",  # the same, for Chromium before 120
     "--virtual-time-budget=15000",  # let the charts' scripts finish before printing
