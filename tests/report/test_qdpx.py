@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_report import HERE, analysed  # noqa: F401  (the module's coded, analysed store)
+from test_report import HERE
 from typer.testing import CliRunner
 
 import accord
@@ -37,7 +37,7 @@ def schema():
 
 
 @pytest.fixture(scope="module")
-def project(analysed, tmp_path_factory) -> Path:  # noqa: F811
+def project(analysed, tmp_path_factory) -> Path:
     store, _ = analysed
     out = tmp_path_factory.mktemp("qdpx") / "coding.qdpx"
     done = CliRunner().invoke(
@@ -47,7 +47,7 @@ def project(analysed, tmp_path_factory) -> Path:  # noqa: F811
     return out
 
 
-def test_project_validates_against_the_published_schema(analysed, project):  # noqa: F811
+def test_project_validates_against_the_published_schema(analysed, project):
     store, _ = analysed
     with zipfile.ZipFile(project) as archive:
         names = archive.namelist()
@@ -84,7 +84,7 @@ def test_project_validates_against_the_published_schema(analysed, project):  # n
     assert n_selections == 17
 
 
-def test_same_store_gives_the_same_bytes(analysed, project, tmp_path):  # noqa: F811
+def test_same_store_gives_the_same_bytes(analysed, project, tmp_path):
     from accord.report.qdpx import export_qdpx
 
     store, _ = analysed
@@ -100,7 +100,7 @@ def test_a_file_that_is_not_a_project_is_one_line(tmp_path):
     assert " ".join(done.output.split()).startswith(f"Error: {bad}: project.qde is not valid XML")
 
 
-def test_round_trip_gives_back_the_same_codes(analysed, project):  # noqa: F811
+def test_round_trip_gives_back_the_same_codes(analysed, project):
     store, _ = analysed
     corpus = load_coded_corpus(store)
     expected: dict[str, dict[str, list[str]]] = {}
@@ -119,7 +119,7 @@ def test_round_trip_gives_back_the_same_codes(analysed, project):  # noqa: F811
         assert [i.coders for i in gold.items] == [[corpus.coder]] * len(gold.items)
 
 
-def test_validate_the_exported_project_with_its_own_coder(analysed, project):  # noqa: F811
+def test_validate_the_exported_project_with_its_own_coder(analysed, project):
     store, _ = analysed
     args = ["--store", store.path, "validate", str(project), "--coder", "rules"]
     done = CliRunner().invoke(app, [*args, "--codebook", str(HERE / "codebook.yaml"), "--json"])
