@@ -125,6 +125,7 @@ def test_a_scheduler_without_workers_is_a_clear_error():
 
 
 def test_workers_reached_by_address_run_this_accord(cluster):
+    cluster.client.wait_for_workers(2)  # a worker killed by an earlier test is back
     remote = DaskExecutor(cluster.client.scheduler.address)
     try:
         assert remote.n_workers == 2  # connected: the workers passed the version check

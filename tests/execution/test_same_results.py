@@ -124,6 +124,7 @@ def test_a_killed_worker_loses_nothing_and_writes_nothing_twice(tmp_path, corpus
 def test_a_cluster_reached_by_address_is_sent_the_files(tmp_path, corpus, cluster):
     """Workers of a scheduler named by its address may run on machines that do not hold the
     corpus: ingest sends them each file's bytes, and the store is the same as in-process."""
+    cluster.client.wait_for_workers(2)  # a worker killed by an earlier test is back
     address = cluster.client.scheduler.address
     with DaskExecutor(address) as remote:
         assert not remote.shares_files and cluster.shares_files

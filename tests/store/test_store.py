@@ -122,3 +122,31 @@ def test_search_ranks_and_filters(store, tiny_corpus):
     assert accord.search(store, "teachers", document_type="guidance")[0].document_type == "guidance"
     # Punctuation that is FTS5 syntax is treated as text, not an error.
     assert accord.search(store, 'data-centres "energy" AND (water)') is not None
+
+
+def test_version_6_store_is_upgraded_and_indexes_new_passages_once(tmp_path, tiny_corpus):
+    """Version 6 indexed passages by a trigger per row; the store now writes the index itself,
+    so the upgrade drops the trigger (else each new passage would be indexed twice)."""
+    path = tmp_path / "v6.db"
+    open_store(path).close()
+    db = sqlite3.connect(path)
+    db.executescript(
+        """CREATE TRIGGER passages_after_insert AFTER INSERT ON passages BEGIN
+            INSERT INTO passages_fts(rowid, text) VALUES (new.rowid, new.text);
+        END;
+        PRAGMA user_version=6;"""
+    )
+    db.close()
+    store = open_store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    triggers = {
+        r[0] for r in store.db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+    }
+    assert "passages_after_insert" not in triggers
+    accord.ingest(store, tiny_corpus)
+    n_passages = store.db.execute("SELECT count(*) FROM passages").fetchone()[0]
+    indexed = store.db.execute("SELECT count(*) FROM passages_fts_docsize").fetchone()[0]
+    assert n_passages == indexed > 0
+    # FTS5 raises if the index and the passages it indexes disagree.
+    store.db.execute("INSERT INTO passages_fts(passages_fts, rank) VALUES ('integrity-check', 1)")
+    assert accord.search(store, "hospital")

@@ -278,6 +278,11 @@ class CorpusStore:
                     for p in passages
                 ],
             )
+            db.execute(  # the search index, in one pass over the document's passages
+                "INSERT INTO passages_fts(rowid, text)"
+                " SELECT rowid, text FROM passages WHERE document_id = ?",
+                (document.id,),
+            )
             db.execute("DELETE FROM skipped WHERE source=? AND stage='ingest'", (document.source,))
         return version
 

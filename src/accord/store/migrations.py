@@ -9,7 +9,7 @@ from importlib import resources
 
 from accord.errors import SchemaTooNew
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def _sql(name: str) -> str:
@@ -91,6 +91,12 @@ def _runs_process_and_document_encoding(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
+def _passages_indexed_by_their_writer(db: sqlite3.Connection) -> None:
+    """Version 7: new passages enter the search index in one statement per document, written
+    by the store, instead of a trigger per row."""
+    db.execute("DROP TRIGGER IF EXISTS passages_after_insert")
+
+
 # MIGRATIONS[n] upgrades a store at version n to n + 1.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_new_tables,
@@ -98,6 +104,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     3: _assignments_keyed_by_codebook,
     4: _analysis_as_tables,  # also adds the reviews table (schema.sql)
     5: _runs_process_and_document_encoding,
+    6: _passages_indexed_by_their_writer,
 }
 
 
