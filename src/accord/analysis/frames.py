@@ -12,6 +12,7 @@ from accord.coding.codebooks import parse_codebook
 from accord.errors import AnalysisError
 from accord.model.codebook import Codebook
 from accord.store import coding_store, reviews
+from accord.store.chunked import rows_for_ids
 from accord.store.corpus_store import CorpusStore
 
 
@@ -154,18 +155,11 @@ def with_reviews(corpus: CodedCorpus, store: CorpusStore) -> CodedCorpus:
     )
 
 
-IDS_PER_QUERY = 500  # ids bound per query, well under SQLite's limit on variables
-
-
 def passage_texts(store: CorpusStore, passage_ids: Sequence[str]) -> list[str]:
     """The texts of these passages, in the order given."""
-    found: dict[str, str] = {}
-    for start in range(0, len(passage_ids), IDS_PER_QUERY):
-        chunk = list(dict.fromkeys(passage_ids[start : start + IDS_PER_QUERY]))
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            store.db.execute(f"SELECT id, text FROM passages WHERE id IN ({marks})", chunk)
-        )
+    unique = list(dict.fromkeys(passage_ids))
+    sql = "SELECT id, text FROM passages WHERE id IN ({ids})"
+    found = dict(rows_for_ids(store.db, sql, unique))
     return [found[p] for p in passage_ids]
 
 
@@ -173,17 +167,12 @@ def label_cues(
     store: CorpusStore, coding: dict, passage_ids: Sequence[str]
 ) -> dict[tuple[str, str, str], str]:
     """The evidence (JSON) of every label ``coding`` gave these passages."""
-    found: dict[tuple[str, str, str], str] = {}
-    for start in range(0, len(passage_ids), IDS_PER_QUERY):
-        chunk = list(passage_ids[start : start + IDS_PER_QUERY])
-        marks = ",".join("?" * len(chunk))
-        rows = store.db.execute(
-            "SELECT passage_id, dimension, category, evidence FROM assignments"
-            f" WHERE codebook_digest = ? AND coder = ? AND passage_id IN ({marks})",
-            [coding["codebook_digest"], coding["coder"], *chunk],
-        )
-        found.update(((p, d, c), evidence) for p, d, c, evidence in rows)
-    return found
+    sql = (
+        "SELECT passage_id, dimension, category, evidence FROM assignments"
+        " WHERE codebook_digest = ? AND coder = ? AND passage_id IN ({ids})"
+    )
+    rows = rows_for_ids(store.db, sql, passage_ids, (coding["codebook_digest"], coding["coder"]))
+    return {(p, d, c): evidence for p, d, c, evidence in rows}
 
 
 def _query(store: CorpusStore, sql: str, params: tuple = ()) -> pd.DataFrame:

@@ -20,10 +20,10 @@ import numpy as np
 
 from accord.config import cache_dir
 from accord.errors import StoreError
+from accord.store.chunked import rows_for_ids
 
 FILE_NAME = "vectors.sqlite"
 BUSY_TIMEOUT_S = 60
-CHUNK = 900  # keys per query (SQLite's default limit on variables is 999)
 TOUCH_AFTER_S = 3600  # a read refreshes a vector's last use at most once an hour
 EVICT_TO = 0.9  # over the cap, drop least recently used vectors down to this share of it
 EVICT_BATCH = 2000
@@ -97,19 +97,16 @@ class VectorFile:
             return {}
         found: dict[str, Entry] = {}
         now = int(time.time())
-        for start in range(0, len(keys), CHUNK):
-            chunk = list(keys[start : start + CHUNK])
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                "SELECT text_hash, vector, sentence_spans, sentence_vectors, used_at FROM vectors"
-                f" WHERE model_id=? AND text_hash IN ({marks})",
-                (model_id, *chunk),
-            ).fetchall()
-            stale = [(now, model_id, r[0]) for r in rows if r[4] < now - TOUCH_AFTER_S]
-            if stale:
-                self._write("UPDATE vectors SET used_at=? WHERE model_id=? AND text_hash=?", stale)
-            for key, vector, spans, sentences, _ in rows:
-                found[key] = _decode(vector, spans, sentences)
+        sql = (
+            "SELECT text_hash, vector, sentence_spans, sentence_vectors, used_at FROM vectors"
+            " WHERE model_id=? AND text_hash IN ({ids})"
+        )
+        rows = list(rows_for_ids(self.db, sql, keys, (model_id,)))
+        stale = [(now, model_id, r[0]) for r in rows if r[4] < now - TOUCH_AFTER_S]
+        if stale:
+            self._write("UPDATE vectors SET used_at=? WHERE model_id=? AND text_hash=?", stale)
+        for key, vector, spans, sentences, _ in rows:
+            found[key] = _decode(vector, spans, sentences)
         return found
 
     def put(self, model_id: str, items: dict[str, Entry]) -> None:
